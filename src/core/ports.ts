@@ -1,0 +1,53 @@
+/**
+ * Ports: the small interfaces the core needs from the outside world.
+ * Infrastructure (hnswlib-node, OpenAI-compatible HTTP, SQLite) implements them; the core never imports it.
+ */
+
+/** Turns text into fixed-length vectors. `id` names the model so an index can refuse a mismatch. */
+export interface Embedder {
+  /** Stable identifier of the model and its settings, e.g. "glove-6b-100d-sif@1" or "openai:text-embedding-3-small". */
+  readonly id: string;
+  readonly dimensions: number;
+  embedDocuments(texts: readonly string[]): Promise<number[][]>;
+  embedQuery(text: string): Promise<number[]>;
+}
+
+export interface VectorHit {
+  readonly label: number;
+  /** Cosine similarity in [-1, 1]. */
+  readonly score: number;
+}
+
+/** Approximate nearest-neighbour index over labelled vectors, cosine similarity. */
+export interface VectorIndex {
+  readonly dimensions: number;
+  readonly size: number;
+  add(label: number, vector: readonly number[]): void;
+  remove(label: number): void;
+  has(label: number): boolean;
+  search(vector: readonly number[], k: number, filter?: (label: number) => boolean): VectorHit[];
+  /** Writes the index to `path` (the caller handles atomic renames). */
+  save(path: string): Promise<void>;
+}
+
+/** Source of "now", so briefings and schedules are testable with a fixed clock. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Minimal logger port; adapters and the CLI pass their own. */
+export interface Logger {
+  debug(message: string, context?: Record<string, unknown>): void;
+  info(message: string, context?: Record<string, unknown>): void;
+  warn(message: string, context?: Record<string, unknown>): void;
+  error(message: string, context?: Record<string, unknown>): void;
+}
+
+export const silentLogger: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+};
