@@ -74,6 +74,7 @@ const timeZone = z
 
 const envSchema = z.object({
   DATA_DIR: optionalString,
+  EMBEDDINGS_CACHE_DIR: optionalString,
   CORPUS_DIR: optionalString,
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).optional(),
 
@@ -105,6 +106,8 @@ const envSchema = z.object({
 
 export interface Config {
   readonly dataDir: string;
+  /** Where converted word vectors are cached; default `<dataDir>/cache`. Tests share one to convert once. */
+  readonly cacheDir: string;
   readonly corpusDir: string;
   readonly logLevel: "debug" | "info" | "warn" | "error";
   readonly openai: {
@@ -157,6 +160,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   const openaiEnabled = e.OPENAI_API_KEY !== undefined || e.OPENAI_BASE_URL !== undefined;
   return {
     dataDir: e.DATA_DIR ?? defaults.dataDir,
+    cacheDir: e.EMBEDDINGS_CACHE_DIR ?? path.join(e.DATA_DIR ?? defaults.dataDir, "cache"),
     corpusDir: e.CORPUS_DIR ?? defaults.corpusDir,
     logLevel: e.LOG_LEVEL ?? defaults.logLevel,
     openai: {

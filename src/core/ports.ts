@@ -51,3 +51,32 @@ export const silentLogger: Logger = {
   warn: () => {},
   error: () => {},
 };
+
+/** A passage given to an answer model, with the id it must cite. */
+export interface EvidencePassage {
+  readonly id: string;
+  readonly articleId: string;
+  readonly title: string;
+  readonly date: string | null;
+  readonly source: string | null;
+  readonly text: string;
+  /** Offset of `text` in its article. */
+  readonly start: number;
+}
+
+/** What a model proposes; nothing of it is shown until grounded and verified against the passages. */
+export interface ModelDraft {
+  readonly answer: string;
+  readonly claims: readonly { readonly text: string; readonly passageIds: readonly string[] }[];
+  readonly quotes: readonly { readonly passageId: string; readonly text: string }[];
+}
+
+/** Words an answer (or a briefing lead) from evidence; implemented over an OpenAI-compatible chat model. */
+export interface AnswerModel {
+  readonly id: string;
+  draft(input: {
+    readonly question: string;
+    readonly passages: readonly EvidencePassage[];
+    readonly signal: AbortSignal;
+  }): Promise<ModelDraft>;
+}
