@@ -80,3 +80,20 @@ export interface AnswerModel {
     readonly signal: AbortSignal;
   }): Promise<ModelDraft>;
 }
+
+export interface LexicalHit {
+  readonly id: string;
+  readonly score: number;
+}
+
+/** A full-text (BM25) index over passages; implemented with minisearch. */
+export interface LexicalIndex {
+  readonly size: number;
+  add(doc: { readonly id: string; readonly title: string; readonly text: string }): void;
+  remove(id: string): void;
+  has(id: string): boolean;
+  /** Passages by BM25 over the query's terms, best first. */
+  search(query: string, k: number, filter?: (id: string) => boolean): LexicalHit[];
+  /** Serialised form for the snapshot store. */
+  toJSON(): unknown;
+}

@@ -1,0 +1,108 @@
+/**
+ * Question analysis: what kind of answer a question wants (a person's words, a number, a time, a place, a fact),
+ * its topic terms, and any date it names. Drives evidence choice inside candidate passages.
+ */
+import { contentTerms, QUESTION_FRAME_WORDS } from "./text.js";
+
+export type QuestionKind = "quote" | "number" | "when" | "where" | "who" | "fact";
+
+export interface QuestionAnalysis {
+  readonly text: string;
+  readonly kind: QuestionKind;
+  /** Stemmed topic terms, frame words ("say", "according") removed; duplicates kept once. */
+  readonly terms: readonly string[];
+  /** True when the question asks for someone's words or reaction. */
+  readonly wantsQuote: boolean;
+  /** Years the question names, e.g. [2019]. */
+  readonly years: readonly number[];
+  /** An exact date the question names (`YYYY-MM-DD`), if any. */
+  readonly date: string | null;
+}
+
+const months = [
+  "january",
+  "february",
+  "march",
+  "april",
+  "may",
+  "june",
+  "july",
+  "august",
+  "september",
+  "october",
+  "november",
+  "december",
+];
+
+const quoteCue =
+  /\b(?:say|says|said|tell|told|tweet(?:ed)?|write|wrote|react(?:ed)?|respond(?:ed)?|describe[d]?|explain(?:ed)?|warn(?:ed)?|threaten(?:ed)?|pledge[d]?|promise[d]?|claim(?:ed)?|argue[d]?|criticis(?:e|ed)|criticiz(?:e|ed)|apologi[sz]e[d]?|hint(?:ed)?|remember(?:ed)?|feel|felt|think|thought|answer(?:ed)?|message|reaction|quote[d]?|comment(?:ed)?|recall(?:ed)?|announce[d]?|insist(?:ed)?|urge[d]?)\b/i;
+
+/** Finds a date named in the question: ISO, "2 October 2019", "October 2, 2019", "December 26, 2020". */
+export function findDate(text: string): string | null {
+  const iso = /\b(\d{4})-(\d{2})-(\d{2})\b/.exec(text);
+  if (iso) return `${iso[1]}-${iso[2]}-${iso[3]}`;
+  const lower = text.toLowerCase();
+  const monthAlt = months.join("|");
+  const dmy = new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)? (${monthAlt}),? (\\d{4})\\b`).exec(lower);
+  const mdy = new RegExp(`\\b(${monthAlt}) (\\d{1,2})(?:st|nd|rd|th)?,? (\\d{4})\\b`).exec(lower);
+  const pick = dmy
+    ? { d: dmy[1]!, m: dmy[2]!, y: dmy[3]! }
+    : mdy
+      ? { d: mdy[2]!, m: mdy[1]!, y: mdy[3]! }
+      : null;
+  if (!pick) return null;
+  const month = months.indexOf(pick.m) + 1;
+  return `${pick.y}-${String(month).padStart(2, "0")}-${pick.d.padStart(2, "0")}`;
+}
+
+export function analyzeQuestion(question: string): QuestionAnalysis {
+  const text = question.trim();
+  const lower = text.toLowerCase();
+  const date = findDate(text);
+  const years = [...new Set([...text.matchAll(/\b(1[89]\d{2}|20\d{2})\b/g)].map((m) => Number(m[1])))];
+  const wantsQuote = quoteCue.test(lower);
+  let kind: QuestionKind = "fact";
+  if (
+    /\bhow (?:many|much|long|far|big|large|high|old|fast)\b|\bwhat (?:share|percentage|proportion|number)\b|\bup to what\b/.test(
+      lower,
+    )
+  ) {
+    kind = "number";
+  } else if (/^\s*when\b|\bwhat (?:year|date|day|time)\b/.test(lower)) {
+    kind = "when";
+  } else if (/^\s*where\b|\bwhich (?:country|city|countries|state|place)\b|\bfrom where\b/.test(lower)) {
+    kind = "where";
+  } else if (wantsQuote) {
+    kind = "quote";
+  } else if (/^\s*(?:who|whom|whose)\b|\bwhich (?:actor|person|team|party|player|company)\b/.test(lower)) {
+    kind = "who";
+  }
+  const terms = [...new Set(contentTerms(text, QUESTION_FRAME_WORDS))].filter(
+    (t) => !months.includes(t) && !/^(?:\d{1,2}|1[89]\d{2}|20\d{2})$/.test(t),
+  );
+  return { text, kind, terms, wantsQuote, years, date };
+}
+
+/** True when a sentence holds the kind of thing the question asks for (a number, a time, a place). */
+export function sentenceFitsKind(kind: QuestionKind, sentence: string): boolean {
+  switch (kind) {
+    case "number":
+      return /\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozen|half|quarter)\b/i.test(
+        sentence,
+      );
+    case "when":
+      return (
+        /\b(?:1[89]\d{2}|20\d{2})\b/.test(sentence) ||
+        new RegExp(
+          `\\b(?:${months.join("|")}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|ago|since|until|decade|century|years?)\\b`,
+          "i",
+        ).test(sentence)
+      );
+    case "where":
+      return /\b(?:in|at|near|from|off|across|outside)\s+(?:the\s+)?\p{Lu}/u.test(sentence);
+    case "who":
+      return /\p{Lu}\p{Ll}+\s+\p{Lu}\p{Ll}+/u.test(sentence);
+    default:
+      return false;
+  }
+}
