@@ -43,7 +43,11 @@ export function createOpenAIEmbedder(config: Config, options: OpenAIEmbedderOpti
     model,
     apiKey: config.openai.apiKey ?? "no-key-needed",
     configuration: config.openai.baseURL === undefined ? {} : { baseURL: config.openai.baseURL },
-    encodingFormat: options.encodingFormat ?? openAIEmbedderDefaults.encodingFormat,
+    // The OpenAI SDK asks for base64 (and decodes it) only when no format is given; given "base64" explicitly,
+    // it hands back the raw strings. So base64 is requested by leaving the format unset.
+    ...((options.encodingFormat ?? openAIEmbedderDefaults.encodingFormat) === "float"
+      ? { encodingFormat: "float" as const }
+      : {}),
     maxRetries: options.maxRetries ?? openAIEmbedderDefaults.maxRetries,
     timeout: options.timeoutMs ?? config.requestTimeoutMs,
     batchSize: options.batchSize ?? openAIEmbedderDefaults.batchSize,
@@ -51,8 +55,8 @@ export function createOpenAIEmbedder(config: Config, options: OpenAIEmbedderOpti
   });
   let dimensions: number | undefined = options.dimensions;
 
-  const accept = (vectors: ArrayLike<number>[]): number[][] => {
-    const out = vectors.map((v) => Array.from(v));
+  const accept = (vectors: readonly unknown[]): number[][] => {
+    const out = vectors.map(toNumbers);
     for (const vector of out) {
       if (dimensions === undefined && vector.length > 0) dimensions = vector.length;
       if (vector.length !== dimensions) {
@@ -107,6 +111,15 @@ export function createOpenAIEmbedder(config: Config, options: OpenAIEmbedderOpti
     },
   };
   return embedder;
+}
+
+/** A vector as the client returns it: a float array (`float`) or a Float32Array (decoded `base64`). */
+function toNumbers(vector: unknown): number[] {
+  if (Array.isArray(vector) || vector instanceof Float32Array) return Array.from(vector as ArrayLike<number>);
+  throw new BriefingError(
+    "EMBEDDER_UNAVAILABLE",
+    "Embeddings response holds no vector array: is EMBEDDINGS_MODEL an embeddings model?",
+  );
 }
 
 /** Creates the embedder and learns its dimensions with one request, failing early with a fix if unreachable. */
