@@ -51,7 +51,8 @@ const ZERO_WIDTH_SPACE = "\u200b";
 export function escapeMarkdown(text: string): string {
   return text
     .replace(/[\\*_~`|[\]()<>]/g, "\\$&")
-    .replace(/^(\s*)([#>+-]|\d+\.)/gm, "$1\\$2")
+    .replace(/^(\s*)([#>+-])/gm, "$1\\$2")
+    .replace(/^(\s*\d+)\./gm, "$1\\.")
     .replace(/@(everyone|here)/gi, `@${ZERO_WIDTH_SPACE}$1`);
 }
 
@@ -64,7 +65,7 @@ export function truncate(text: string, max: number): string {
 }
 
 function escapeUrl(url: string): string {
-  return url.replace(/[()\s<>]/g, (c) => encodeURIComponent(c));
+  return url.replace(/[()\s<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
 }
 
 /** "[Title](url) · Outlet · 2020-03-03": the citation line under every quote. */
