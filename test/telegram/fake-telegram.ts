@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { UserFromGetMe } from "grammy/types";
 import { type MessageEntity, parseTelegramHtml } from "./telegram-html.js";
 
 export const FAKE_TOKEN = "123456:TEST-fake-token-for-loopback";
@@ -56,7 +57,11 @@ export const FAKE_BOT = {
   supports_inline_queries: false,
   can_connect_to_business: false,
   has_main_web_app: false,
-} as const;
+  has_topics_enabled: false,
+  allows_users_to_create_topics: false,
+  can_manage_bots: false,
+  supports_join_request_queries: false,
+} as const satisfies UserFromGetMe;
 
 type Update = Record<string, unknown> & { update_id: number };
 
