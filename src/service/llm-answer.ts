@@ -3,6 +3,7 @@
  * it only if something verified survives. Any failure (timeout, 429/5xx after the model's bounded retries,
  * invalid JSON, nothing grounded) returns the extractive answer unchanged. Never throws.
  */
+import type { Config } from "../config/config.js";
 import { isBriefingError } from "../core/errors.js";
 import { groundDraft } from "../core/grounding.js";
 import type { AnswerModel, EvidencePassage, Logger, ModelDraft } from "../core/ports.js";
@@ -103,4 +104,25 @@ export async function answerWithModel(input: AnswerWithModelInput): Promise<Answ
     });
     return extractive;
   }
+}
+
+/**
+ * The answer model the config asks for, or undefined in offline mode (logged once, so an operator sees why
+ * answers are extractive). The OpenAI client is imported only when a model is configured.
+ */
+export async function answerModelFromConfig(
+  config: Config,
+  logger: Logger,
+): Promise<AnswerModel | undefined> {
+  if (!config.openai.enabled) {
+    logger.info("offline mode: no OPENAI_API_KEY or OPENAI_BASE_URL");
+    return undefined;
+  }
+  const { createOpenAIAnswerModel } = await import("../infra/openai-answer-model.js");
+  const model = createOpenAIAnswerModel(config);
+  logger.info("answers worded by a chat model; quotes are still verified", {
+    model: model.id,
+    deadlineMs: config.requestTimeoutMs,
+  });
+  return model;
 }
