@@ -1,0 +1,46 @@
+/**
+ * `npm start`: runs the Telegram and/or Discord bots when their tokens are set, otherwise the terminal chat over
+ * the bundled corpus (building the index on first run). Stops cleanly on SIGINT/SIGTERM.
+ */
+import { runTerminalChat } from "./adapters/terminal/chat.js";
+import { openServiceForCli } from "./cli/context.js";
+import { loadConfig } from "./config/config.js";
+import { isBriefingError } from "./core/errors.js";
+import { createLogger } from "./infra/logger.js";
+
+interface Running {
+  stop(): Promise<void>;
+}
+
+async function main(): Promise<number> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const service = await openServiceForCli({ config, logger });
+  const running: Running[] = [];
+
+  if (running.length === 0) {
+    await runTerminalChat(service, { logger });
+    await service.close();
+    return 0;
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info(`${signal} received, shutting down`);
+      resolve();
+    };
+    process.once("SIGINT", () => stop("SIGINT"));
+    process.once("SIGTERM", () => stop("SIGTERM"));
+  });
+  await Promise.allSettled(running.map((r) => r.stop()));
+  await service.close();
+  return 0;
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  process.stderr.write(
+    `error: ${isBriefingError(error) || error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exitCode = 1;
+}

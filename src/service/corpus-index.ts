@@ -1,0 +1,424 @@
+/**
+ * The searchable corpus: articles, passages, quote records, BM25 and vector indexes, built incrementally
+ * (an unchanged article keeps its passages, quotes and vectors; a removed one leaves every index) and
+ * persisted as one kill-safe snapshot. Implements the core's `RetrievalCorpus` and the `CorpusSnapshot` view.
+ */
+import { createHash } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { chunkArticle } from "../core/chunk.js";
+import { BriefingError } from "../core/errors.js";
+import type { Embedder, LexicalIndex, Logger } from "../core/ports.js";
+import { extractQuotes } from "../core/quotes.js";
+import type { RetrievalCorpus } from "../core/retrieval.js";
+import { contentTerms } from "../core/text.js";
+import type { Article, Passage, QuoteRecord, Span } from "../core/types.js";
+import { createBm25Index, loadBm25Index } from "../infra/bm25-index.js";
+import { createHnswIndex, type HnswIndex, loadHnswIndex } from "../infra/hnsw-index.js";
+import { openSnapshot, saveSnapshot } from "../infra/snapshot-store.js";
+import type { CorpusSnapshot } from "./corpus-snapshot.js";
+
+export const INDEX_FORMAT_VERSION = 1;
+
+export interface IngestProgress {
+  readonly phase: "embed";
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface IngestSummary {
+  readonly articles: number;
+  readonly passages: number;
+  readonly quotes: number;
+  readonly added: number;
+  readonly changed: number;
+  readonly removed: number;
+  readonly unchanged: number;
+  /** Passages embedded in this run (0 when nothing changed). */
+  readonly embedded: number;
+}
+
+interface StoredArticle {
+  readonly article: Article;
+  readonly hash: string;
+  readonly passages: readonly {
+    readonly start: number;
+    readonly end: number;
+    readonly sentences: readonly Span[];
+    readonly label: number;
+  }[];
+  readonly quotes: readonly Omit<QuoteRecord, "articleId" | "id">[];
+}
+
+interface StoredCorpus {
+  readonly formatVersion: number;
+  readonly embedderId: string;
+  readonly dimensions: number;
+  readonly nextLabel: number;
+  readonly articles: readonly StoredArticle[];
+}
+
+export function articleHash(article: Article): string {
+  return createHash("sha256")
+    .update(
+      JSON.stringify([
+        article.id,
+        article.title,
+        article.date,
+        article.source,
+        article.url,
+        article.license,
+        article.text,
+      ]),
+    )
+    .digest("hex");
+}
+
+/** The in-memory corpus index. Immutable once built: a refresh builds a new one and swaps it in. */
+export class CorpusIndex implements RetrievalCorpus {
+  readonly articles = new Map<string, Article>();
+  readonly passages = new Map<string, Passage>();
+  readonly passageList: Passage[] = [];
+  readonly passagesByArticle = new Map<string, Passage[]>();
+  readonly quoteList: QuoteRecord[] = [];
+  readonly quotesByPassage = new Map<string, QuoteRecord[]>();
+  readonly quotesByArticle = new Map<string, QuoteRecord[]>();
+  readonly hashes = new Map<string, string>();
+  readonly #labelByPassage = new Map<string, number>();
+  readonly #passageByLabel = new Map<number, string>();
+  readonly #vectors = new Map<number, Float32Array>();
+  readonly #df = new Map<string, number>();
+  readonly #articleTerms = new Map<string, ReadonlySet<string>>();
+  nextLabel = 0;
+
+  /**
+   * @param lexicalLoaded true when `lexical` was restored whole from disk, so adding articles must not index
+   *   their passages into it again.
+   */
+  constructor(
+    readonly embedder: Embedder,
+    readonly lexical: LexicalIndex,
+    readonly vectors: HnswIndex,
+    private readonly lexicalLoaded = false,
+  ) {}
+
+  labelOf(passageId: string): number | undefined {
+    return this.#labelByPassage.get(passageId);
+  }
+
+  passageIdOf(label: number): string | undefined {
+    return this.#passageByLabel.get(label);
+  }
+
+  passageVector(passageId: string): readonly number[] | undefined {
+    const label = this.#labelByPassage.get(passageId);
+    const v = label === undefined ? undefined : this.#vectors.get(label);
+    return v ? (v as unknown as readonly number[]) : undefined;
+  }
+
+  idf(term: string): number {
+    const n = this.passageList.length;
+    const df = this.#df.get(term) ?? 0;
+    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  }
+
+  articleTerms(articleId: string): ReadonlySet<string> {
+    let terms = this.#articleTerms.get(articleId);
+    if (!terms) {
+      const a = this.articles.get(articleId);
+      terms = new Set(a ? contentTerms(`${a.title}\n${a.text}`) : []);
+      this.#articleTerms.set(articleId, terms);
+    }
+    return terms;
+  }
+
+  /** Adds one article's records (vectors already in the HNSW index under `labels`). */
+  addArticle(
+    article: Article,
+    hash: string,
+    passages: Passage[],
+    labels: number[],
+    vectors: Float32Array[],
+    quotes: QuoteRecord[],
+  ): void {
+    this.articles.set(article.id, article);
+    this.hashes.set(article.id, hash);
+    this.passagesByArticle.set(article.id, passages);
+    passages.forEach((p, i) => {
+      this.passages.set(p.id, p);
+      this.passageList.push(p);
+      const label = labels[i]!;
+      this.#labelByPassage.set(p.id, label);
+      this.#passageByLabel.set(label, p.id);
+      this.#vectors.set(label, vectors[i]!);
+      if (!this.lexicalLoaded) this.lexical.add({ id: p.id, title: article.title, text: p.text });
+      for (const t of new Set(contentTerms(p.text))) this.#df.set(t, (this.#df.get(t) ?? 0) + 1);
+    });
+    this.quotesByArticle.set(article.id, quotes);
+    for (const q of quotes) {
+      this.quoteList.push(q);
+      const p =
+        passages.find((x) => q.start >= x.start && q.start < x.end) ??
+        passages.find((x) => q.sentence.start < x.end && x.start < q.sentence.end);
+      if (!p) continue;
+      const list = this.quotesByPassage.get(p.id) ?? [];
+      list.push(q);
+      this.quotesByPassage.set(p.id, list);
+    }
+  }
+
+  labelsOf(articleId: string): number[] {
+    return (this.passagesByArticle.get(articleId) ?? []).map((p) => this.#labelByPassage.get(p.id)!);
+  }
+
+  vectorOfLabel(label: number): Float32Array | undefined {
+    return this.#vectors.get(label);
+  }
+
+  toStored(): StoredCorpus {
+    return {
+      formatVersion: INDEX_FORMAT_VERSION,
+      embedderId: this.embedder.id,
+      dimensions: this.embedder.dimensions,
+      nextLabel: this.nextLabel,
+      articles: [...this.articles.values()].map((article) => ({
+        article,
+        hash: this.hashes.get(article.id)!,
+        passages: (this.passagesByArticle.get(article.id) ?? []).map((p) => ({
+          start: p.start,
+          end: p.end,
+          sentences: p.sentences,
+          label: this.#labelByPassage.get(p.id)!,
+        })),
+        quotes: (this.quotesByArticle.get(article.id) ?? []).map(
+          ({ id: _id, articleId: _a, ...rest }) => rest,
+        ),
+      })),
+    };
+  }
+}
+
+/** Exposes `passages` as the ordered list for `CorpusSnapshot` readers. */
+export function snapshotView(index: CorpusIndex): CorpusSnapshot {
+  return {
+    articles: index.articles,
+    passages: index.passageList,
+    quotes: index.quoteList,
+    embedder: index.embedder,
+    passageVector: (id) => index.passageVector(id),
+  };
+}
+
+function passagesFromStored(article: Article, stored: StoredArticle["passages"]): Passage[] {
+  return stored.map((p, index) => ({
+    id: `${article.id}#${index}`,
+    articleId: article.id,
+    index,
+    start: p.start,
+    end: p.end,
+    text: article.text.slice(p.start, p.end),
+    sentences: p.sentences,
+  }));
+}
+
+function quotesFromStored(article: Article, stored: StoredArticle["quotes"]): QuoteRecord[] {
+  return stored.map((q, i) => ({ ...q, id: `${article.id}~${i}`, articleId: article.id }));
+}
+
+/** Text embedded for a passage: its article's title gives the passage context. */
+function embeddingText(article: Article, passage: Passage): string {
+  return `${article.title}. ${passage.text}`;
+}
+
+export interface BuildOptions {
+  readonly articles: readonly Article[];
+  readonly embedder: Embedder;
+  /** The index to update incrementally (its vectors are reused for unchanged articles). */
+  readonly previous?: CorpusIndex | undefined;
+  readonly onProgress?: ((progress: IngestProgress) => void) | undefined;
+  readonly batchSize?: number;
+}
+
+/** Builds a new index from articles, reusing everything of `previous` whose article did not change. */
+export async function buildCorpusIndex(
+  options: BuildOptions,
+): Promise<{ index: CorpusIndex; summary: IngestSummary }> {
+  const { articles, embedder } = options;
+  const previous =
+    options.previous && options.previous.embedder.id === embedder.id ? options.previous : undefined;
+  const vectors = await createHnswIndex({
+    dimensions: embedder.dimensions,
+    capacity: Math.max(1024, articles.length * 8),
+  });
+  const index = new CorpusIndex(embedder, createBm25Index(), vectors);
+  index.nextLabel = previous?.nextLabel ?? 0;
+  let added = 0;
+  let changed = 0;
+  let unchanged = 0;
+  const fresh: { article: Article; hash: string; passages: Passage[]; quotes: QuoteRecord[] }[] = [];
+  for (const article of articles) {
+    const hash = articleHash(article);
+    const old = previous?.hashes.get(article.id);
+    if (previous && old === hash) {
+      const passages = previous.passagesByArticle.get(article.id) ?? [];
+      const labels = previous.labelsOf(article.id);
+      const vecs = labels.map((l) => previous.vectorOfLabel(l)!);
+      for (const [i, l] of labels.entries()) vectors.add(l, Array.from(vecs[i]!));
+      index.addArticle(article, hash, [...passages], labels, vecs, [
+        ...(previous.quotesByArticle.get(article.id) ?? []),
+      ]);
+      unchanged++;
+      continue;
+    }
+    if (old === undefined) added++;
+    else changed++;
+    fresh.push({ article, hash, passages: chunkArticle(article), quotes: extractQuotes(article) });
+  }
+  const total = fresh.reduce((s, f) => s + f.passages.length, 0);
+  const batchSize = options.batchSize ?? 256;
+  let done = 0;
+  options.onProgress?.({ phase: "embed", done, total });
+  let queue: { item: (typeof fresh)[number]; vectors: Float32Array[] }[] = [];
+  const flush = async (items: typeof fresh) => {
+    const texts = items.flatMap((f) => f.passages.map((p) => embeddingText(f.article, p)));
+    const embedded = texts.length > 0 ? await embedder.embedDocuments(texts) : [];
+    if (embedded.length !== texts.length) {
+      throw new BriefingError(
+        "EMBEDDER_UNAVAILABLE",
+        `Embedder ${embedder.id} returned ${embedded.length} vectors for ${texts.length} passages.`,
+      );
+    }
+    let k = 0;
+    for (const item of items) {
+      const vecs = item.passages.map(() => Float32Array.from(embedded[k++]!));
+      queue.push({ item, vectors: vecs });
+    }
+    for (const { item, vectors: vecs } of queue) {
+      const labels = vecs.map((v) => {
+        const label = index.nextLabel++;
+        vectors.add(label, Array.from(v));
+        return label;
+      });
+      index.addArticle(item.article, item.hash, item.passages, labels, vecs, item.quotes);
+    }
+    queue = [];
+    done += texts.length;
+    options.onProgress?.({ phase: "embed", done, total });
+  };
+  let batch: typeof fresh = [];
+  let batchPassages = 0;
+  for (const f of fresh) {
+    batch.push(f);
+    batchPassages += f.passages.length;
+    if (batchPassages >= batchSize) {
+      await flush(batch);
+      batch = [];
+      batchPassages = 0;
+    }
+  }
+  if (batch.length > 0) await flush(batch);
+  const kept = new Set(articles.map((a) => a.id));
+  const removed = previous ? [...previous.articles.keys()].filter((id) => !kept.has(id)).length : 0;
+  return {
+    index,
+    summary: {
+      articles: index.articles.size,
+      passages: index.passageList.length,
+      quotes: index.quoteList.length,
+      added,
+      changed,
+      removed,
+      unchanged,
+      embedded: total,
+    },
+  };
+}
+
+const files = { corpus: "corpus.json", vectors: "vectors.f32", hnsw: "hnsw.bin", bm25: "bm25.json" } as const;
+
+/** Persists the index as one snapshot (temp dir, checksummed manifest, atomic pointer switch). */
+export async function saveCorpusIndex(root: string, index: CorpusIndex): Promise<void> {
+  const stored = index.toStored();
+  await saveSnapshot(
+    root,
+    { formatVersion: INDEX_FORMAT_VERSION, embedderId: index.embedder.id, articles: stored.articles.length },
+    async (dir: string) => {
+      await writeFile(path.join(dir, files.corpus), JSON.stringify(stored));
+      const labels = stored.articles.flatMap((a) => a.passages.map((p) => p.label));
+      const dims = index.embedder.dimensions;
+      const buffer = new Float32Array(labels.length * (dims + 1));
+      labels.forEach((label, i) => {
+        buffer[i * (dims + 1)] = label;
+        buffer.set(index.vectorOfLabel(label)!, i * (dims + 1) + 1);
+      });
+      await writeFile(path.join(dir, files.vectors), new Uint8Array(buffer.buffer));
+      await index.vectors.save(path.join(dir, files.hnsw));
+      await writeFile(path.join(dir, files.bm25), JSON.stringify(index.lexical.toJSON()));
+    },
+  );
+}
+
+/**
+ * Loads the persisted index. Returns null when there is none. Throws `INDEX_CORRUPT` (from the snapshot store or
+ * here) when a file is damaged and `INDEX_MISMATCH` when another embedder built it; callers rebuild on both.
+ */
+export async function loadCorpusIndex(
+  root: string,
+  embedder: Embedder,
+  logger: Logger,
+): Promise<CorpusIndex | null> {
+  const snapshot = await openSnapshot(root);
+  if (!snapshot) return null;
+  const meta = snapshot.manifest.meta as { formatVersion?: number; embedderId?: string };
+  if (meta.formatVersion !== INDEX_FORMAT_VERSION) {
+    throw new BriefingError(
+      "INDEX_MISMATCH",
+      `Index format ${String(meta.formatVersion)} is not ${INDEX_FORMAT_VERSION}; rebuilding.`,
+    );
+  }
+  if (meta.embedderId !== embedder.id) {
+    throw new BriefingError(
+      "INDEX_MISMATCH",
+      `The index was built with embedder "${String(meta.embedderId)}" but this run uses "${embedder.id}"; vectors of different models cannot be mixed.`,
+      { context: { stored: meta.embedderId, current: embedder.id } },
+    );
+  }
+  let stored: StoredCorpus;
+  try {
+    stored = JSON.parse(await readFile(path.join(snapshot.dir, files.corpus), "utf8")) as StoredCorpus;
+  } catch (cause) {
+    throw new BriefingError("INDEX_CORRUPT", `Index file ${files.corpus} is unreadable; rebuilding.`, {
+      cause,
+    });
+  }
+  const dims = embedder.dimensions;
+  const raw = await readFile(path.join(snapshot.dir, files.vectors));
+  const flat = new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
+  const vectorByLabel = new Map<number, Float32Array>();
+  for (let i = 0; i + dims < flat.length; i += dims + 1)
+    vectorByLabel.set(flat[i]!, flat.slice(i + 1, i + 1 + dims));
+  const vectors = await loadHnswIndex(path.join(snapshot.dir, files.hnsw), { dimensions: dims });
+  let lexical: LexicalIndex;
+  try {
+    lexical = loadBm25Index(await readFile(path.join(snapshot.dir, files.bm25), "utf8"));
+  } catch (cause) {
+    throw new BriefingError("INDEX_CORRUPT", `Index file ${files.bm25} is unreadable; rebuilding.`, {
+      cause,
+    });
+  }
+  const index = new CorpusIndex(embedder, lexical, vectors, true);
+  index.nextLabel = stored.nextLabel;
+  for (const a of stored.articles) {
+    const passages = passagesFromStored(a.article, a.passages);
+    const labels = a.passages.map((p) => p.label);
+    const vecs = labels.map((l) => {
+      const v = vectorByLabel.get(l);
+      if (!v)
+        throw new BriefingError("INDEX_CORRUPT", `Vector for passage label ${l} is missing; rebuilding.`);
+      return v;
+    });
+    index.addArticle(a.article, a.hash, passages, labels, vecs, quotesFromStored(a.article, a.quotes));
+  }
+  logger.debug("index loaded", { articles: stored.articles.length, dir: snapshot.dir });
+  return index;
+}
