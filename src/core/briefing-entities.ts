@@ -25,6 +25,16 @@ const STOP = new Set(
   ).split(" "),
 );
 
+/** Words that name nothing on their own, though they are parts of names ("United States", "Land Forces"). */
+const GENERIC = new Set(
+  (
+    "united national international democratic republican royal federal supreme district central university " +
+    "department ministry party forces force union council committee league association agency authority " +
+    "organization organisation institute academy commission office house senate congress parliament " +
+    "news times post press daily world american european african asian great saint san los las el"
+  ).split(" "),
+);
+
 const CONNECTORS = new Set([
   "of",
   "de",
@@ -123,7 +133,7 @@ export function extractEntities(text: string): Map<string, EntityCue> {
     }
     for (const [k, n] of names.entries()) {
       const lower = n.word.toLowerCase();
-      if (STOP.has(lower) || n.word.length < 3) continue;
+      if (STOP.has(lower) || GENERIC.has(lower) || n.word.length < 3) continue;
       if (k === 0 && names.length === 1 && sentenceStart && n.index === t.index) continue;
       add(stemName(n.word), "word", n.word);
     }

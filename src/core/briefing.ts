@@ -17,7 +17,7 @@ export const briefingDefaults = {
   noEntityPenalty: 0.15,
   /** Entity weights by kind (multiplied by the entity's rarity within the day). */
   nameWeight: 0.4,
-  wordWeight: 0.12,
+  wordWeight: 0.2,
   numberWeight: 0.08,
   /** Entity evidence is capped so that it cannot outweigh clearly different content on its own. */
   entityCap: 0.6,
