@@ -23,12 +23,14 @@ export function foldCase(text: string): string {
     .toLowerCase();
 }
 
-const wordPattern = /[\p{L}\p{N}]+(?:['’.\-][\p{L}\p{N}]+)*/gu;
+const wordPattern = /[\p{L}\p{N}]+(?:['’.-][\p{L}\p{N}]+)*/gu;
 
 /** Words in order, folded to lowercase without accents; possessive 's dropped; dotted acronyms kept joined. */
 export function tokenize(text: string): string[] {
   const out: string[] = [];
-  for (const match of foldCase(text).replace(/(\d),(?=\d{3})/g, "$1").matchAll(wordPattern)) {
+  for (const match of foldCase(text)
+    .replace(/(\d),(?=\d{3})/g, "$1")
+    .matchAll(wordPattern)) {
     let word = match[0].replace(/’/g, "'");
     word = word.replace(/'s$/, "");
     if (word.includes(".")) word = word.replace(/\./g, "");
