@@ -74,6 +74,8 @@ export interface FakeDiscord {
   readonly heartbeatAcks: () => number;
   /** Gateway connections currently open (0 after the bot shut down cleanly). */
   readonly openSockets: () => number;
+  /** Close codes of finished gateway connections (1000 when the bot closed normally). */
+  readonly closeCodes: readonly number[];
   /** Registered commands by scope: "global" or a guild id. */
   readonly commands: Map<string, unknown[]>;
   /** Messages the bot posted to channels (mention and DM replies). */
@@ -96,7 +98,7 @@ export interface FakeDiscord {
     content: string,
     where?: { guildId?: string; channelId?: string; dm?: boolean; mention?: boolean; userId?: string },
   ): { id: string; channelId: string };
-  /** Resolves when `check` returns a truthy value (re-checked after every request), or rejects after `timeoutMs`. */
+  /** Resolves when `check` returns a truthy value (re-checked after every request and heartbeat), or rejects after `timeoutMs`. */
   waitFor<T>(check: () => T | undefined | null | false | 0 | "", timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
@@ -142,6 +144,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const faults: FaultRule[] = [];
   const events = new EventEmitter();
   const sockets = new Set<WebSocket>();
+  const closeCodes: number[] = [];
   let acks = 0;
   let sequence = 0;
 
@@ -213,13 +216,18 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
 
   wss.on("connection", (ws) => {
     sockets.add(ws);
-    ws.on("close", () => sockets.delete(ws));
+    ws.on("close", (code) => {
+      sockets.delete(ws);
+      closeCodes.push(code);
+      events.emit("request");
+    });
     send(ws, { op: 10, s: null, t: null, d: { heartbeat_interval: options.heartbeatIntervalMs ?? 1000 } });
     ws.on("message", (raw) => {
       const packet = JSON.parse(String(raw)) as { op: number; d: Record<string, unknown> };
       if (packet.op === 1) {
         acks += 1;
         send(ws, { op: 11, s: null, t: null, d: null });
+        events.emit("request");
       } else if (packet.op === 2) {
         identifies.push(packet.d);
         if (packet.d.token !== token) {
@@ -513,6 +521,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     identifies,
     heartbeatAcks: () => acks,
     openSockets: () => sockets.size,
+    closeCodes,
     commands,
     channelMessages,
     fail(method, path, fault, times = 1) {
