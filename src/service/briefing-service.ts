@@ -70,6 +70,8 @@ export interface BriefingService {
   brief(dayPhrase?: string, options?: BriefOptions): Promise<Briefing>;
   /** Story `n` (1-based, as numbered in the briefing of `date`) with up to `limit` quotes. */
   storyDetails(date: string, n: number, limit?: number): Promise<StoryDetails>;
+  /** Records the current snapshot's articles as arrived now; call after each corpus refresh. */
+  observeCorpus(): void;
 }
 
 export interface BriefingServiceOptions {
@@ -156,6 +158,9 @@ export function createBriefingService(options: BriefingServiceOptions): Briefing
       const { briefing } = build(snapshot, date);
       const fresh = briefOptions.since ? newSince(snapshot, date, briefOptions.since) : undefined;
       return fresh ? { ...briefing, newSince: fresh } : briefing;
+    },
+    observeCorpus() {
+      arrivals.record([...options.corpus().articles.keys()], clock.now());
     },
     async storyDetails(date, n, limit = 5) {
       const snapshot = options.corpus();
