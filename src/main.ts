@@ -2,6 +2,7 @@
  * `npm start`: runs the Telegram and/or Discord bots when their tokens are set, otherwise the terminal chat over
  * the bundled corpus (building the index on first run). Stops cleanly on SIGINT/SIGTERM.
  */
+import { runDiscordBot } from "./adapters/discord/run-discord.js";
 import { runTerminalChat } from "./adapters/terminal/chat.js";
 import { openServiceForCli } from "./cli/context.js";
 import { loadConfig } from "./config/config.js";
@@ -17,6 +18,7 @@ async function main(): Promise<number> {
   const logger = createLogger(config.logLevel);
   const service = await openServiceForCli({ config, logger });
   const running: Running[] = [];
+  if (config.discord !== undefined) running.push(await runDiscordBot(service, config, logger));
 
   if (running.length === 0) {
     await runTerminalChat(service, { logger });

@@ -5,6 +5,7 @@ import { Command, CommanderError } from "commander";
 import { isBriefingError } from "../core/errors.js";
 import { registerAsk } from "./commands/ask.js";
 import { registerChat } from "./commands/chat.js";
+import { registerDiscordRegister } from "./commands/discord-register.js";
 import { registerEval } from "./commands/eval.js";
 import { registerIngest } from "./commands/ingest.js";
 
@@ -20,6 +21,7 @@ export function createProgram(): Command {
   registerAsk(program);
   registerChat(program);
   registerEval(program);
+  registerDiscordRegister(program);
   return program;
 }
 
