@@ -55,6 +55,16 @@ export interface BriefOptions {
   readonly tz?: string;
   /** ISO instant of the chat's previous briefing: adds `newSince` when articles arrived after it. */
   readonly since?: string;
+  /** Who asked (e.g. `telegram:123`), so a following `/ask <n>` knows which briefing's story n is meant. */
+  readonly chat?: string;
+}
+
+export interface StoryDetailsOptions {
+  /** Day of the briefing; default the day of this chat's last briefing, else today in `tz`. */
+  readonly date?: string;
+  readonly chat?: string;
+  readonly tz?: string;
+  readonly limit?: number;
 }
 
 /** More quotes of one story, for `/ask <n>` after a briefing. */
@@ -68,8 +78,8 @@ export interface StoryDetails {
 
 export interface BriefingService {
   brief(dayPhrase?: string, options?: BriefOptions): Promise<Briefing>;
-  /** Story `n` (1-based, as numbered in the briefing of `date`) with up to `limit` quotes. */
-  storyDetails(date: string, n: number, limit?: number): Promise<StoryDetails>;
+  /** Story `n` (1-based, as numbered in the briefing of that day) with up to `limit` quotes. */
+  storyDetails(n: number, options?: StoryDetailsOptions): Promise<StoryDetails>;
   /** Records the current snapshot's articles as arrived now; call after each corpus refresh. */
   observeCorpus(): void;
 }
@@ -89,6 +99,7 @@ interface SnapshotIndex {
 }
 
 const MAX_NEW_LISTED = 5;
+const MAX_REMEMBERED_CHATS = 10_000;
 
 /**
  * Creates the briefing service. Results are cached per corpus snapshot (a refresh swaps the snapshot, which
@@ -97,10 +108,17 @@ const MAX_NEW_LISTED = 5;
 export function createBriefingService(options: BriefingServiceOptions): BriefingService {
   const { clock, defaultTz } = options;
   const arrivals = options.arrivals ?? createMemoryArrivals();
-  const indexes = new WeakMap<CorpusSnapshot, SnapshotIndex>();
+  // Keyed by the snapshot's article map, which stays the same object until a refresh swaps the snapshot.
+  const indexes = new WeakMap<object, SnapshotIndex>();
+  const lastDates = new Map<string, string>();
+  const remember = (chat: string, date: string) => {
+    lastDates.delete(chat);
+    lastDates.set(chat, date);
+    if (lastDates.size > MAX_REMEMBERED_CHATS) lastDates.delete(lastDates.keys().next().value!);
+  };
 
   const indexOf = (snapshot: CorpusSnapshot): SnapshotIndex => {
-    const cached = indexes.get(snapshot);
+    const cached = indexes.get(snapshot.articles);
     if (cached) return cached;
     const byDate = new Map<string, Article[]>();
     for (const article of snapshot.articles.values()) {
@@ -110,7 +128,7 @@ export function createBriefingService(options: BriefingServiceOptions): Briefing
       else byDate.set(article.date, [article]);
     }
     const index: SnapshotIndex = { byDate, dates: [...byDate.keys()].sort(), built: new Map() };
-    indexes.set(snapshot, index);
+    indexes.set(snapshot.articles, index);
     return index;
   };
 
@@ -156,14 +174,20 @@ export function createBriefingService(options: BriefingServiceOptions): Briefing
       const { date } = resolveDayPhrase(dayPhrase, { clock, timeZone: tz });
       arrivals.record([...snapshot.articles.keys()], clock.now());
       const { briefing } = build(snapshot, date);
+      if (briefOptions.chat) remember(briefOptions.chat, date);
       const fresh = briefOptions.since ? newSince(snapshot, date, briefOptions.since) : undefined;
       return fresh ? { ...briefing, newSince: fresh } : briefing;
     },
     observeCorpus() {
       arrivals.record([...options.corpus().articles.keys()], clock.now());
     },
-    async storyDetails(date, n, limit = 5) {
+    async storyDetails(n, detailOptions = {}) {
       const snapshot = options.corpus();
+      const limit = detailOptions.limit ?? 5;
+      const date =
+        detailOptions.date ??
+        (detailOptions.chat ? lastDates.get(detailOptions.chat) : undefined) ??
+        resolveDayPhrase("today", { clock, timeZone: detailOptions.tz ?? defaultTz }).date;
       const { briefing, stories, day } = build(snapshot, date);
       const item = briefing.stories.find((s) => s.n === n);
       const story = item && stories.find((s) => s.articleIds[0] === item.articles[0]?.id);

@@ -8,7 +8,7 @@ import { composeAnswer, refusal } from "../core/answer.js";
 import type { CorpusProblem } from "../core/corpus-format.js";
 import { BriefingError, isBriefingError } from "../core/errors.js";
 import type { AnswerModel, Clock, Embedder, EvidencePassage, Logger } from "../core/ports.js";
-import { silentLogger } from "../core/ports.js";
+import { silentLogger, systemClock } from "../core/ports.js";
 import { analyzeQuestion } from "../core/question.js";
 import { speakerMatches } from "../core/quotes.js";
 import { type RankedPassage, retrieve } from "../core/retrieval.js";
@@ -24,6 +24,7 @@ import { toArticleRef } from "../core/types.js";
 import { verifyQuote } from "../core/verify.js";
 import { readCorpus } from "../infra/corpus-reader.js";
 import { createGloveEmbedder } from "../infra/glove-embedder.js";
+import { type ArticleArrivals, createBriefingService } from "./briefing-service.js";
 import {
   buildCorpusIndex,
   type CorpusIndex,
@@ -54,6 +55,8 @@ export interface OpenNewsServiceOptions {
    */
   readonly answerModel?: AnswerModel | null;
   readonly clock?: Clock;
+  /** Where article arrival times are kept for "new since your last briefing" (the SQLite store); default memory. */
+  readonly arrivals?: ArticleArrivals;
   readonly onProgress?: (progress: IngestProgress) => void;
   /** Called once per skipped corpus file or line. */
   readonly onProblem?: (problem: CorpusProblem) => void;
@@ -212,7 +215,17 @@ export async function openNewsService(options: OpenNewsServiceOptions): Promise<
     return guardVerified(idx, answer, logger);
   };
 
+  const briefings = createBriefingService({
+    corpus: () => snapshotView(index()),
+    clock: options.clock ?? systemClock,
+    defaultTz: options.config.briefingTz,
+    ...(options.arrivals ? { arrivals: options.arrivals } : {}),
+  });
+  briefings.observeCorpus();
+
   const service: RunningNewsService = {
+    brief: briefings.brief,
+    storyDetails: briefings.storyDetails,
     ask,
     search,
     async quotes(query, opts = {}): Promise<SpeakerQuotes> {
@@ -307,6 +320,7 @@ export async function openNewsService(options: OpenNewsServiceOptions): Promise<
     corpus: () => snapshotView(index()),
     async refresh() {
       lastIngest = await ingest();
+      briefings.observeCorpus();
       return lastIngest;
     },
     get lastIngest() {
