@@ -4,8 +4,11 @@
  * Each command: name, description, options (with a zod schema for its arguments) and a `run` that calls the service.
  */
 import { z } from "zod";
+import type { Briefing } from "../core/briefing.js";
 import type { Answer, AnswerQuote, CorpusSummary } from "../core/types.js";
+import type { SubscriptionStore } from "../infra/subscription-store.js";
 import type { NewsService } from "../service/news-service.js";
+import { briefingCommands, storyDetailsReply } from "./briefing-commands.js";
 
 /** A command option as platforms declare it. Every option is a string; zod validates the values. */
 export interface CommandOption {
@@ -23,6 +26,12 @@ export interface CommandContext {
   readonly platform: "telegram" | "discord" | "terminal";
   readonly chatId: string;
   readonly userId: string;
+  /** False in a Discord server channel when the member lacks Manage Server; DMs and other platforms: true/absent. */
+  readonly canManage?: boolean;
+  /** Subscription storage for /subscribe, /unsubscribe, /subscriptions; absent when the bot runs without it. */
+  readonly subscriptions?: Pick<SubscriptionStore, "subscribe" | "unsubscribe" | "get">;
+  /** The chat's default IANA zone for /briefing and /subscribe (config BRIEFING_TZ); default UTC. */
+  readonly timeZone?: string;
 }
 
 /** Platform-neutral replies; each adapter renders them in its own format. */
@@ -36,6 +45,7 @@ export type CommandReply =
       readonly quotes: readonly AnswerQuote[];
     }
   | { readonly kind: "sources"; readonly summary: CorpusSummary }
+  | { readonly kind: "briefing"; readonly briefing: Briefing }
   | { readonly kind: "text"; readonly text: string; readonly examples?: readonly string[] };
 
 export interface CommandDefinition<A extends Record<string, unknown> = Record<string, unknown>> {
@@ -102,11 +112,12 @@ export const commandTable: readonly CommandDefinition[] = [
     ],
     args: z.object({ question: text("question", MAX_QUESTION_LENGTH) }),
     asksQuestion: true,
-    run: async ({ question }, context) => ({
-      kind: "answer",
-      question,
-      answer: await context.service.ask(question),
-    }),
+    run: async ({ question }, context) =>
+      (await storyDetailsReply(question, context)) ?? {
+        kind: "answer",
+        question,
+        answer: await context.service.ask(question),
+      },
   }),
   defineCommand({
     name: "quotes",
@@ -135,6 +146,7 @@ export const commandTable: readonly CommandDefinition[] = [
     asksQuestion: false,
     run: async (_args, context) => ({ kind: "sources", summary: await context.service.sources() }),
   }),
+  ...briefingCommands,
 ];
 
 export function findCommand(name: string): CommandDefinition | undefined {

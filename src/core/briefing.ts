@@ -446,6 +446,45 @@ export function nearestDays(date: string, datesWithArticles: readonly string[], 
   return out.sort();
 }
 
+/** A briefing item as the `AnswerQuote` every renderer already knows how to cite. */
+export function storyQuote(story: BriefingStory): AnswerQuote {
+  return {
+    text: story.quote ?? story.sentence ?? "",
+    speaker: story.speaker,
+    role: story.role,
+    article: story.article,
+    start: story.start,
+    end: story.end,
+    direct: story.quote !== undefined,
+  };
+}
+
+/** "…and 3 more stories." or null. */
+export function moreLine(briefing: Briefing): string | null {
+  if (briefing.more <= 0) return null;
+  return `…and ${briefing.more} more ${briefing.more === 1 ? "story" : "stories"}.`;
+}
+
+/** "No articles on …. Nearest days with articles: …" for an empty day. */
+export function emptyDayLine(briefing: Briefing): string {
+  const nearest = briefing.nearest ?? [];
+  return nearest.length > 0
+    ? `No articles on ${formatDay(briefing.date)}. Nearest days with articles: ${nearest.join(", ")}.`
+    : `No articles on ${formatDay(briefing.date)}.`;
+}
+
+/** Lines about articles that arrived since the chat's previous briefing, or [] when there are none to list. */
+export function newSinceLines(briefing: Briefing): string[] {
+  const fresh = briefing.newSince;
+  if (!fresh || fresh.otherDays.length === 0) return [];
+  return [
+    "New since your last briefing:",
+    ...fresh.otherDays.map((a) => `• ${a.title} (${[a.source, a.date].filter(Boolean).join(", ")})`),
+  ];
+}
+
+export const STORY_HINT = "Send /ask <n> for more quotes from story n.";
+
 /** One item as plain text; used to budget the message length and by the terminal and CLI. */
 export function renderStoryText(story: BriefingStory): string {
   const body = story.quote !== undefined ? `“${story.quote}”` : (story.sentence ?? "");
@@ -459,21 +498,12 @@ export function renderStoryText(story: BriefingStory): string {
 /** The whole briefing as plain text (terminal chat, CLI without --json). */
 export function renderBriefingText(briefing: Briefing): string {
   const lines = [`Briefing for ${formatDay(briefing.date)}`, briefing.coverage, ""];
-  if (briefing.stories.length === 0) {
-    lines.push(
-      briefing.nearest && briefing.nearest.length > 0
-        ? `No articles on ${formatDay(briefing.date)}. Nearest days with articles: ${briefing.nearest.join(", ")}.`
-        : `No articles on ${formatDay(briefing.date)}.`,
-    );
-  }
+  if (briefing.stories.length === 0) lines.push(emptyDayLine(briefing));
   for (const story of briefing.stories) lines.push(renderStoryText(story), "");
-  if (briefing.more > 0)
-    lines.push(`…and ${briefing.more} more ${briefing.more === 1 ? "story" : "stories"}.`);
-  if (briefing.newSince && briefing.newSince.otherDays.length > 0) {
-    lines.push("New since your last briefing:");
-    for (const a of briefing.newSince.otherDays) lines.push(`• ${a.title} (${a.date ?? "undated"})`);
-  }
-  if (briefing.stories.length > 0) lines.push("Reply with /ask <n> for more quotes from story n.");
+  const more = moreLine(briefing);
+  if (more) lines.push(more);
+  lines.push(...newSinceLines(briefing));
+  if (briefing.stories.length > 0) lines.push(STORY_HINT);
   return lines.join("\n").trimEnd();
 }
 

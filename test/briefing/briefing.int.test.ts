@@ -56,7 +56,7 @@ describe("briefing over Wikinews days", () => {
     const text = renderBriefingText(briefing);
     expect(text.length).toBeLessThan(4096);
     expect(text).toContain("3 articles · 3 stories · Thu 10 Oct 2019");
-    expect(text).toContain("Reply with /ask <n> for more quotes from story n.");
+    expect(text).toContain("Send /ask <n> for more quotes from story n.");
   });
 
   it("gives several verified quotes of one story for /ask <n>", async () => {

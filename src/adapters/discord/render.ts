@@ -4,6 +4,15 @@
  */
 import type { APIEmbed } from "discord.js";
 import type { CommandReply } from "../../commands/table.js";
+import {
+  type Briefing,
+  emptyDayLine,
+  formatDay,
+  moreLine,
+  newSinceLines,
+  STORY_HINT,
+  storyQuote,
+} from "../../core/briefing.js";
 import type { Answer, AnswerQuote, ArticleRef } from "../../core/types.js";
 
 /**
@@ -163,6 +172,19 @@ function renderAnswer(question: string, answer: Answer, limits: DiscordLimits): 
   return packBlocks(blocks, { title: escapeMarkdown(question), limits });
 }
 
+/** Daily briefing as one embed set: coverage, then per story its number, lead and cited quote (briefings feature). */
+function renderBriefing(briefing: Briefing, limits: DiscordLimits): DiscordMessage[] {
+  const blocks = [escapeMarkdown(briefing.coverage)];
+  if (briefing.stories.length === 0) blocks.push(escapeMarkdown(emptyDayLine(briefing)));
+  for (const story of briefing.stories) {
+    blocks.push(`**${story.n}. ${escapeMarkdown(story.lead)}**\n${renderQuote(storyQuote(story))}`);
+  }
+  const tail = [moreLine(briefing), ...newSinceLines(briefing)].filter((l): l is string => !!l);
+  if (tail.length > 0) blocks.push(escapeMarkdown(tail.join("\n")));
+  if (briefing.stories.length > 0) blocks.push(escapeMarkdown(STORY_HINT));
+  return packBlocks(blocks, { title: `Briefing · ${formatDay(briefing.date)}`, limits });
+}
+
 /** Turns a command reply into Discord messages, or a private notice for refusals and empty results. */
 export function renderReply(reply: CommandReply, limits: DiscordLimits = discordLimits): RenderedReply {
   switch (reply.kind) {
@@ -193,6 +215,8 @@ export function renderReply(reply: CommandReply, limits: DiscordLimits = discord
         messages: packBlocks([head, ...lines], { title: "What I know", separator: "\n", limits }),
       };
     }
+    case "briefing":
+      return { kind: "public", messages: renderBriefing(reply.briefing, limits) };
     case "text": {
       const examples = reply.examples ?? [];
       const blocks = [

@@ -2,6 +2,7 @@
  * Plain-text rendering of command replies for the terminal chat and the `ask` command.
  */
 import type { CommandReply } from "../../commands/table.js";
+import { renderBriefingText } from "../../core/briefing.js";
 import type { Answer, AnswerQuote } from "../../core/types.js";
 
 export function citation(q: AnswerQuote): string {
@@ -37,6 +38,8 @@ export function renderReply(reply: CommandReply): string {
       const outlets = s.outlets.map((o) => `${o.name} (${o.articles})`).join(", ");
       return `${s.articles} articles (${s.passages} passages, ${s.quotes} quotes), ${range}.\nOutlets: ${outlets || "none"}`;
     }
+    case "briefing":
+      return renderBriefingText(reply.briefing);
     case "text":
       return reply.examples && reply.examples.length > 0
         ? `${reply.text}\n\nTry:\n${reply.examples.map((e) => `  ${e}`).join("\n")}`
