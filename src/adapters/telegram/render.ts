@@ -4,6 +4,15 @@
  * only from http(s) URLs, so nothing in a question or an article can break a message or add formatting.
  */
 import type { CommandReply } from "../../commands/table.js";
+import {
+  type Briefing,
+  emptyDayLine,
+  formatDay,
+  moreLine,
+  newSinceLines,
+  STORY_HINT,
+  storyQuote,
+} from "../../core/briefing.js";
 import type { AnswerQuote, CorpusSummary } from "../../core/types.js";
 
 /** Telegram's limit for one message. We measure the HTML source, which is never shorter than the text. */
@@ -118,6 +127,31 @@ function sourcesBlocks(summary: CorpusSummary): Block[] {
   return blocks;
 }
 
+/** A daily briefing: heading and coverage, then per story its lead and its quote (a blockquote with citation). */
+function briefingBlocks(briefing: Briefing): Block[] {
+  const blocks: Block[] = [
+    paragraph(
+      { text: `Briefing for ${formatDay(briefing.date)}`, bold: true },
+      { text: `\n${briefing.coverage}` },
+    ),
+  ];
+  if (briefing.stories.length === 0) blocks.push(paragraph({ text: emptyDayLine(briefing) }));
+  for (const story of briefing.stories) {
+    const others = story.articles.length - 1;
+    const lead = `${story.lead}${others > 0 ? ` (+${others} more report${others === 1 ? "" : "s"})` : ""}`;
+    blocks.push(
+      paragraph({ text: `${story.n}. `, bold: true }, { text: lead }),
+      quoteBlock(storyQuote(story)),
+    );
+  }
+  const more = moreLine(briefing);
+  if (more !== null) blocks.push(paragraph({ text: more }));
+  const fresh = newSinceLines(briefing);
+  if (fresh.length > 0) blocks.push(paragraph({ text: fresh.join("\n") }));
+  if (briefing.stories.length > 0) blocks.push(paragraph({ text: STORY_HINT }));
+  return blocks;
+}
+
 /** The blocks of a reply, in order. Exported for tests and for adapters that render differently. */
 export function replyBlocks(reply: CommandReply): Block[] {
   switch (reply.kind) {
@@ -139,6 +173,8 @@ export function replyBlocks(reply: CommandReply): Block[] {
     }
     case "sources":
       return sourcesBlocks(reply.summary);
+    case "briefing":
+      return briefingBlocks(reply.briefing);
     case "text": {
       const blocks = [paragraph({ text: reply.text })];
       if (reply.examples && reply.examples.length > 0) {
