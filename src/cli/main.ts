@@ -4,6 +4,7 @@
 import { Command, CommanderError } from "commander";
 import { isBriefingError } from "../core/errors.js";
 import { registerAsk } from "./commands/ask.js";
+import { registerBriefing } from "./commands/briefing.js";
 import { registerChat } from "./commands/chat.js";
 import { registerDiscordRegister } from "./commands/discord-register.js";
 import { registerEval } from "./commands/eval.js";
@@ -19,6 +20,7 @@ export function createProgram(): Command {
     .exitOverride();
   registerIngest(program);
   registerAsk(program);
+  registerBriefing(program);
   registerChat(program);
   registerEval(program);
   registerDiscordRegister(program);
