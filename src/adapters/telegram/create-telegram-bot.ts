@@ -14,7 +14,13 @@ import {
   type Transformer,
 } from "grammy";
 import type { BotCommand, Message } from "grammy/types";
-import { type CommandDefinition, commandTable, findCommand, parseTextArgs } from "../../commands/table.js";
+import {
+  type CommandContext,
+  type CommandDefinition,
+  commandTable,
+  findCommand,
+  parseTextArgs,
+} from "../../commands/table.js";
 import type { Config } from "../../config/config.js";
 import { isBriefingError } from "../../core/errors.js";
 import { type Clock, type Logger, silentLogger, systemClock } from "../../core/ports.js";
@@ -42,6 +48,8 @@ export interface TelegramBotOptions {
   readonly retry?: AutoRetryOptions;
   /** How often the "typing…" indicator is renewed while an answer is being prepared. */
   readonly typingIntervalMs?: number;
+  /** Extra context for every command: subscription storage and the default zone for /briefing and /subscribe. */
+  readonly commandContext?: Pick<CommandContext, "subscriptions" | "timeZone">;
 }
 
 /** Defaults for the adapter, in one place. */
@@ -220,7 +228,13 @@ export function createTelegramBot(
       if (!decision.allowed) return sendAll(ctx, renderNotice(slowDown(decision.retryAfterMs)));
     }
     const reply = await withTyping(ctx, typingIntervalMs, () =>
-      command.run(parsed.args, { service, platform: "telegram", chatId: String(ctx.chatId), userId }),
+      command.run(parsed.args, {
+        ...options.commandContext,
+        service,
+        platform: "telegram",
+        chatId: String(ctx.chatId),
+        userId,
+      }),
     );
     logger.debug("Telegram reply", {
       updateId: ctx.update.update_id,
