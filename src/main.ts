@@ -3,6 +3,7 @@
  * the bundled corpus (building the index on first run). Stops cleanly on SIGINT/SIGTERM.
  */
 import { runDiscordBot } from "./adapters/discord/run-discord.js";
+import { runTelegramBot } from "./adapters/telegram/run-telegram.js";
 import { runTerminalChat } from "./adapters/terminal/chat.js";
 import { openServiceForCli } from "./cli/context.js";
 import { loadConfig } from "./config/config.js";
@@ -19,6 +20,16 @@ async function main(): Promise<number> {
   const service = await openServiceForCli({ config, logger });
   const running: Running[] = [];
   if (config.discord !== undefined) running.push(await runDiscordBot(service, config, logger));
+  if (config.telegram !== undefined) {
+    // A 401/409 while polling is already logged with what to do; shut down the same way a signal does.
+    const onFatal = () => process.kill(process.pid, "SIGTERM");
+    running.push(
+      await runTelegramBot(service, config, logger, {
+        onFatal,
+        commandContext: { timeZone: config.briefingTz },
+      }),
+    );
+  }
 
   if (running.length === 0) {
     await runTerminalChat(service, { logger });
