@@ -5,7 +5,7 @@ import { discordTexts } from "../../src/adapters/discord/create-discord-bot.js";
 import { buildSlashCommands, registerSlashCommands } from "../../src/adapters/discord/register-commands.js";
 import { renderQuote } from "../../src/adapters/discord/render.js";
 import { type RunningDiscordBot, runDiscordBot } from "../../src/adapters/discord/run-discord.js";
-import { commandTable } from "../../src/commands/table.js";
+import { type CommandContext, commandTable } from "../../src/commands/table.js";
 import { parseConfig } from "../../src/config/config.js";
 import { isBriefingError } from "../../src/core/errors.js";
 import type { Logger } from "../../src/core/ports.js";
@@ -361,6 +361,40 @@ describe("Discord bot", () => {
     const bodies = bodiesSentBy(fake);
     expect(bodies.length).toBeGreaterThanOrEqual(2);
     for (const body of bodies) expect(body.allowed_mentions).toMatchObject({ parse: [] });
+  });
+
+  it("lets only members who can manage the server change a channel's daily briefing", async () => {
+    const subscribed: { chatId: string; time: string; timeZone: string }[] = [];
+    const subscriptions: NonNullable<CommandContext["subscriptions"]> = {
+      subscribe: (sub, at) => {
+        subscribed.push(sub);
+        return { ...sub, createdAt: at.toISOString() };
+      },
+      unsubscribe: () => false,
+      get: () => undefined,
+    };
+    const fake = await startFakeDiscord();
+    const entry: { fake?: FakeDiscord; bot?: RunningDiscordBot } = { fake };
+    open.push(entry);
+    const config = parseConfig({
+      DISCORD_TOKEN: fake.token,
+      DISCORD_APPLICATION_ID: fake.applicationId,
+      DISCORD_API_ROOT: fake.apiRoot,
+      BRIEFING_TZ: "Europe/Berlin",
+    });
+    entry.bot = await runDiscordBot(createFakeNewsService(), config, recordingLogger(), { subscriptions });
+
+    const member = fake.slashCommand("subscribe", { time: "07:30" });
+    const refused = await fake.waitFor(() => member.original?.embeds.length && member.original);
+    expect(visible(descriptions([refused]))).toContain("Only members with the Manage Server permission");
+    expect(subscribed).toEqual([]);
+
+    const admin = fake.slashCommand("subscribe", { time: "07:30" }, { permissions: String(1 << 5) });
+    const done = await fake.waitFor(() => admin.original?.embeds.length && admin.original);
+    expect(visible(descriptions([done]))).toContain("every day at 07:30 (Europe/Berlin)");
+    expect(subscribed).toMatchObject([
+      { platform: "discord", chatId: defaultGuild.channelId, time: "07:30" },
+    ]);
   });
 
   it("explains a rejected token (401) and a missing application id at start-up", async () => {

@@ -85,7 +85,7 @@ export interface FakeDiscord {
   slashCommand(
     name: string,
     options?: Record<string, string>,
-    where?: { guildId?: string | null; userId?: string; channelId?: string },
+    where?: { guildId?: string | null; userId?: string; channelId?: string; permissions?: string },
   ): InteractionView;
   autocomplete(
     name: string,
@@ -443,11 +443,12 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     })();
   });
 
-  const member = (userId: string) => ({
+  /** A member with everyday permissions (no Manage Server) unless `permissions` says otherwise. */
+  const member = (userId: string, permissions = "2248473465835073") => ({
     user: user(userId, `user${userId.slice(-4)}`),
     roles: [],
     premium_since: null,
-    permissions: "2248473465835073",
+    permissions,
     pending: false,
     nick: null,
     mute: false,
@@ -459,7 +460,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const interaction = (
     type: 2 | 4,
     data: Record<string, unknown>,
-    where: { guildId?: string | null; userId?: string; channelId?: string },
+    where: { guildId?: string | null; userId?: string; channelId?: string; permissions?: string },
   ): InteractionView => {
     const guildId = where.guildId === undefined ? defaultGuild.id : where.guildId;
     const userId = where.userId ?? "700000000000000042";
@@ -498,7 +499,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
         ? { user: user(userId, "asker"), context: 1 }
         : {
             guild_id: guildId,
-            member: member(userId),
+            member: member(userId, where.permissions),
             context: 0,
             guild_locale: "en-US",
             guild: { id: guildId, locale: "en-US", features: [] },

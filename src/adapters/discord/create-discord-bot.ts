@@ -18,6 +18,7 @@ import {
   type MessageCreateOptions,
   MessageFlags,
   Partials,
+  PermissionFlagsBits,
   RESTEvents,
 } from "discord.js";
 import {
@@ -59,6 +60,8 @@ export interface DiscordBotOptions {
   readonly rest?: { readonly timeoutMs?: number; readonly retries?: number };
   /** Discord's limits; tests pass smaller ones only to exercise splitting. */
   readonly limits?: DiscordLimits;
+  /** Storage for /subscribe and friends; without it those commands say subscriptions are unavailable. */
+  readonly subscriptions?: CommandContext["subscriptions"];
 }
 
 export interface DiscordBot {
@@ -82,7 +85,7 @@ function describe(error: unknown): Record<string, unknown> {
  */
 export function createDiscordBot(
   service: NewsService,
-  config: Pick<Config, "discord" | "questionsPerMinute" | "requestTimeoutMs">,
+  config: Pick<Config, "discord" | "questionsPerMinute" | "requestTimeoutMs" | "briefingTz">,
   options: DiscordBotOptions = {},
 ): DiscordBot {
   const discord = config.discord;
@@ -125,11 +128,15 @@ export function createDiscordBot(
     return decision.allowed ? undefined : discordTexts.rateLimited(Math.ceil(decision.retryAfterMs / 1000));
   };
 
-  const contextOf = (channelId: string, userId: string): CommandContext => ({
+  /** `canManage`: in a server, whether the member may manage it (channel briefing settings); always true in DMs. */
+  const contextOf = (channelId: string, userId: string, canManage: boolean): CommandContext => ({
     service,
     platform: "discord",
     chatId: channelId,
     userId,
+    canManage,
+    timeZone: config.briefingTz,
+    ...(options.subscriptions === undefined ? {} : { subscriptions: options.subscriptions }),
   });
 
   const toPayload = (message: DiscordMessage) => ({
@@ -181,7 +188,13 @@ export function createDiscordBot(
           return;
         }
         await interaction.deferReply();
-        const reply = await command.run(parsed.args, contextOf(interaction.channelId, interaction.user.id));
+        const canManage = interaction.inGuild()
+          ? (interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false)
+          : true;
+        const reply = await command.run(
+          parsed.args,
+          contextOf(interaction.channelId, interaction.user.id, canManage),
+        );
         const rendered = renderReply(reply, limits);
         if (rendered.kind === "notice") {
           // A deferred reply is public; a refusal must be private, so it replaces the "thinking…" message.
@@ -268,9 +281,12 @@ export function createDiscordBot(
           return;
         }
         if (message.channel.isSendable()) await message.channel.sendTyping().catch(() => undefined);
+        const canManage = inGuild
+          ? (message.member?.permissions.has(PermissionFlagsBits.ManageGuild) ?? false)
+          : true;
         const reply: CommandReply = await command.run(
           parsed.args,
-          contextOf(message.channelId, message.author.id),
+          contextOf(message.channelId, message.author.id, canManage),
         );
         const rendered = renderReply(reply, limits);
         if (rendered.kind === "notice") await say(rendered.text);

@@ -18,7 +18,7 @@ export interface RunningDiscordBot {
  */
 export async function runDiscordBot(
   service: NewsService,
-  config: Pick<Config, "discord" | "questionsPerMinute" | "requestTimeoutMs">,
+  config: Pick<Config, "discord" | "questionsPerMinute" | "requestTimeoutMs" | "briefingTz">,
   logger: Logger,
   options: Omit<DiscordBotOptions, "logger"> = {},
 ): Promise<RunningDiscordBot> {
