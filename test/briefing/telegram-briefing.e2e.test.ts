@@ -68,7 +68,9 @@ async function harness() {
     running,
     articles,
     say,
-    setNow: (iso: string) => (now = Date.parse(iso)),
+    setNow: (iso: string) => {
+      now = Date.parse(iso);
+    },
     clock,
     briefings,
   };
