@@ -356,6 +356,22 @@ describe("Telegram bot start-up", () => {
   });
 });
 
+describe("Telegram bot start-up (unreachable API)", () => {
+  it("says it cannot reach the Bot API instead of retrying forever", async () => {
+    const fake = await startFakeTelegram();
+    const apiRoot = fake.apiRoot;
+    await fake.close();
+    const failure = await runTelegramBot(
+      createFakeNewsService(),
+      { telegram: { ...telegramConfig(fake), apiRoot }, questionsPerMinute: 6 },
+      recordingLogger(),
+    ).catch((error: unknown) => error as TelegramStartError);
+    expect(failure).toMatchObject({ name: "TelegramStartError" });
+    expect((failure as Error).message).toContain(`Could not reach the Telegram Bot API at ${apiRoot}`);
+    expect((failure as Error).message).not.toContain(fake.token);
+  });
+});
+
 describe("Telegram bot (webhook)", () => {
   async function freePort(): Promise<number> {
     const server = createServer();
