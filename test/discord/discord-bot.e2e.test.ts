@@ -7,10 +7,12 @@ import { renderQuote } from "../../src/adapters/discord/render.js";
 import { type RunningDiscordBot, runDiscordBot } from "../../src/adapters/discord/run-discord.js";
 import { type CommandContext, commandTable } from "../../src/commands/table.js";
 import { parseConfig } from "../../src/config/config.js";
+import type { Briefing } from "../../src/core/briefing.js";
 import { isBriefingError } from "../../src/core/errors.js";
 import type { Logger } from "../../src/core/ports.js";
 import type { Answer } from "../../src/core/types.js";
 import type { NewsService } from "../../src/service/news-service.js";
+import { DeliveryError } from "../../src/service/scheduler.js";
 import { descriptions, limitViolations, visible } from "./discord-checks.js";
 import {
   defaultGuild,
@@ -395,6 +397,49 @@ describe("Discord bot", () => {
     expect(subscribed).toMatchObject([
       { platform: "discord", chatId: defaultGuild.channelId, time: "07:30" },
     ]);
+  });
+
+  it("delivers a scheduled briefing to a channel, and tells gone channels from failed sends", async () => {
+    const { fake, bot } = await setup();
+    const briefing: Briefing = {
+      date: "2008-08-15",
+      coverage: "1 article · 1 story · Fri 15 Aug 2008",
+      counts: { articles: 1, stories: 1 },
+      more: 0,
+      stories: [
+        {
+          n: 1,
+          lead: "A sensitive Environment Canada document was found on an Ottawa street.",
+          quote: raisinghani.text,
+          speaker: raisinghani.speaker,
+          role: raisinghani.role,
+          article: raisinghani.article,
+          start: raisinghani.start,
+          end: raisinghani.end,
+          articles: [raisinghani.article],
+        },
+      ],
+    };
+    const chat = { platform: "discord" as const, chatId: defaultGuild.channelId };
+    await expect(bot.briefingSender.send(chat, briefing)).resolves.toBe("sent");
+    const posted = fake.channelMessages.at(-1)!;
+    expect(posted.channel_id).toBe(defaultGuild.channelId);
+    expect(posted.allowed_mentions).toEqual({ parse: [] });
+    expect(visible(descriptions([posted]))).toContain("“We take document security seriously”");
+
+    fake.fail("POST", /^\/channels\/\d+\/messages$/, {
+      status: 404,
+      body: { message: "Unknown Channel", code: 10003 },
+    });
+    await expect(bot.briefingSender.send(chat, briefing)).resolves.toBe("gone");
+    fake.fail("POST", /^\/channels\/\d+\/messages$/, {
+      status: 403,
+      body: { message: "Missing Permissions", code: 50013 },
+    });
+    const failed = await bot.briefingSender.send(chat, briefing).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(DeliveryError);
+    expect((failed as DeliveryError).delivered).toBe(false);
+    expect(fake.channelMessages).toHaveLength(1);
   });
 
   it("explains a rejected token (401) and a missing application id at start-up", async () => {

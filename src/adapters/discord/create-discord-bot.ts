@@ -35,6 +35,8 @@ import { BriefingError } from "../../core/errors.js";
 import { type Clock, type Logger, silentLogger, systemClock } from "../../core/ports.js";
 import type { NewsService } from "../../service/news-service.js";
 import { createRateLimiter, type RateLimiter } from "../../service/rate-limiter.js";
+import type { BriefingSender } from "../../service/scheduler.js";
+import { createDiscordBriefingSender } from "./briefing-sender.js";
 import { explainDiscordError } from "./register-commands.js";
 import { type DiscordLimits, type DiscordMessage, discordLimits, renderReply, truncate } from "./render.js";
 
@@ -66,6 +68,8 @@ export interface DiscordBotOptions {
 
 export interface DiscordBot {
   readonly client: Client;
+  /** Posts scheduled daily briefings to subscribed channels (for the scheduler's `senders.discord`). */
+  readonly briefingSender: BriefingSender;
   /** Logs in and resolves once the gateway session is ready; rejects with a fix-it `BriefingError`. */
   start(): Promise<void>;
   /** Closes the gateway connection and stops every timer, so the process can exit. */
@@ -327,6 +331,7 @@ export function createDiscordBot(
 
   return {
     client,
+    briefingSender: createDiscordBriefingSender(client.rest, limits),
     async start() {
       const ready = once(client, Events.ClientReady);
       try {

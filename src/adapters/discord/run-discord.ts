@@ -6,9 +6,12 @@ import type { Config } from "../../config/config.js";
 import { BriefingError } from "../../core/errors.js";
 import type { Logger } from "../../core/ports.js";
 import type { NewsService } from "../../service/news-service.js";
+import type { BriefingSender } from "../../service/scheduler.js";
 import { createDiscordBot, type DiscordBotOptions } from "./create-discord-bot.js";
 
 export interface RunningDiscordBot {
+  /** Hand to the scheduler as `senders.discord`; usable while the bot runs. */
+  readonly briefingSender: BriefingSender;
   stop(): Promise<void>;
 }
 
@@ -49,6 +52,7 @@ export async function runDiscordBot(
   });
   let stopping: Promise<void> | undefined;
   return {
+    briefingSender: bot.briefingSender,
     stop() {
       stopping ??= bot.stop().then(() => logger.info("Discord bot stopped"));
       return stopping;
