@@ -49,7 +49,9 @@ const speechVerbs = new Set(
   pointing pointing plead pleads pleaded pleading pleaded tout touts touted wonder wonders wondered wondering
   question questioned questioning proclaim proclaimed proclaiming assure assured assuring reiterate reiterated
   reiterating elaborate elaborated elaborating summarize summarized summarised expressed expressing express
-  writes apologise apologised apologize apologized apologising apologizing`
+  writes apologise apologised apologize apologized apologising apologizing scream screams screamed screaming cry cried
+  underline underlined underlining underscore underscored highlight highlighted characterize characterized
+  characterise characterised lauded dubbed dub`
     .split(/\s+/)
     .filter(Boolean),
 );
@@ -82,6 +84,14 @@ const roleHeads = new Set(
   chairwoman chair chief officer ceo director commissioner judge chancellor king queen prince princess pope bishop
   ambassador envoy leader member fellow coach manager founder premier sheriff professor attorney general
   lawmaker editor analyst scientist author developer candidate nominee head`
+    .split(/\s+/)
+    .filter(Boolean),
+);
+
+/** Lowercase nouns for people that, after "the", can only mean someone the article introduced with that role. */
+const personNouns = new Set(
+  `actor actress singer artist player driver author writer director producer musician rapper athlete guitarist
+  drummer comedian host presenter novelist poet composer architect designer economist historian lawyer`
     .split(/\s+/)
     .filter(Boolean),
 );
@@ -198,7 +208,7 @@ function tokenize(text: string, offset = 0): Token[] {
   return out;
 }
 
-const isCapitalised = (word: string) => /^\p{Lu}/u.test(word);
+const isCapitalised = (word: string) => /^(?:\p{Lu}|(?:al|el|ad|ud|bin|ibn|d|l)[-'’]\p{Lu})/u.test(word);
 const isWord = (t: Token | undefined) => t !== undefined && /^[\p{L}\p{M}\p{N}]/u.test(t.text);
 const bare = (word: string) =>
   word
@@ -296,7 +306,7 @@ function splitRun(run: Run): { roleEnd: number; nameTokens: Token[] } {
   const toks = run.tokens;
   let cut = -1;
   for (let k = toks.length - 2; k >= 0; k--) {
-    if (isRoleWord(toks[k]!.text)) {
+    if (isRoleWord(toks[k]!.text) || orgWords.has(bare(toks[k]!.text))) {
       cut = k;
       break;
     }
@@ -314,8 +324,14 @@ function cleanRole(role: string): string | null {
     .replace(/^(?:the|a|an|former|then-)\s+(?=\S)/i, (m) => (/former/i.test(m) ? m : ""))
     .replace(/\s+/g, " ")
     .trim();
-  if (r.length < 2 || !/\p{L}/u.test(r) || r.length > 120) return null;
-  if (/^(?:who|which|whose|speaking|saying|after|when|while|as|and|but)\b/i.test(r)) return null;
+  if (r.length < 2 || !/\p{L}/u.test(r) || r.length > 120 || r.split(" ").length > 12) return null;
+  if (
+    /^(?:who|which|whose|speaking|saying|after|when|while|as|and|but|despite|although|though|if|because|since)\b/i.test(
+      r,
+    )
+  ) {
+    return null;
+  }
   return r;
 }
 
@@ -352,11 +368,21 @@ export function parseSubject(np: string): Subject | null {
     }
     // "House of Commons Speaker John Bercow", "Secretary of State Mike Pompeo": the name is in the run after "of".
     const ofRun = runs[r + 1];
-    if (after?.text === "of" && ofRun && ofRun.first === run.last + 2) {
+    const ofGap = ofRun ? tokens.slice(run.last + 1, ofRun.first).map((t) => t.text.toLowerCase()) : [];
+    let placeTokens = 0;
+    if (after?.text === "of" && ofRun && (ofGap.join(" ") === "of" || ofGap.join(" ") === "of the")) {
       const split = splitRun(ofRun);
+      const roleOnly = splitRun(run).nameTokens.every((t) => isRoleWord(t.text));
       if (split.roleEnd >= 0 && split.nameTokens.length > 0) run = ofRun;
+      else if (roleOnly && ofRun.tokens.length >= 3) {
+        // "Mayor of London Sadiq Khan": the first word after "of" is the place.
+        run = ofRun;
+        placeTokens = 1;
+      }
     }
-    const { roleEnd, nameTokens } = splitRun(run);
+    const split = splitRun(run);
+    const roleEnd = placeTokens > 0 ? 0 : split.roleEnd;
+    const nameTokens = placeTokens > 0 ? run.tokens.slice(placeTokens) : split.nameTokens;
     if (nameTokens.length === 0 || nameTokens.every((t) => isRoleWord(t.text))) {
       const roleText = text.slice(0, run.tokens[run.tokens.length - 1]!.end);
       const role = cleanRole(roleText);
@@ -364,7 +390,15 @@ export function parseSubject(np: string): Subject | null {
     }
     const nameStart = nameTokens[0]!.start;
     const nameEnd = nameTokens[nameTokens.length - 1]!.end;
-    const name = text.slice(nameStart, nameEnd);
+    let name = text.slice(nameStart, nameEnd);
+    if (looksLikeOrg(name)) {
+      // "The Foreign Ministry of Iraq": an organisation keeps its "of" complement.
+      const of = /^\s+of\s+((?:the\s+)?\p{Lu}[\p{L}\p{M}'’.-]*(?:\s+\p{Lu}[\p{L}\p{M}'’.-]*)*)/u.exec(
+        text.slice(nameEnd),
+      );
+      if (of) name = text.slice(nameStart, nameEnd + of[0].length);
+      return { kind: "name", name, role: cleanRole(text.slice(0, nameStart)) };
+    }
     let role = cleanRole(text.slice(0, nameStart));
     if (roleEnd < 0 && role && !/\p{L}{3}/u.test(role)) role = null;
     if (!role) {
@@ -381,8 +415,7 @@ export function parseSubject(np: string): Subject | null {
   if (roleOnly) {
     const words = roleOnly[1]!.split(/\s+/);
     const head = bare(words[words.length - 1]!);
-    if (roleHeads.has(head) && words.some((w) => isCapitalised(w)))
-      return { kind: "role", role: roleOnly[1]! };
+    if (roleHeads.has(head) || personNouns.has(head)) return { kind: "role", role: roleOnly[1]! };
   }
   return null;
 }
@@ -405,28 +438,27 @@ function subjectBefore(left: string): Subject | null | "coordination" {
   s = s.replace(/\s+$/, "");
   if (s === "" || /(?:^|[\s,;:])(?:and|but|or|then)$/i.test(s) || /[;:]$/.test(s)) return "coordination";
   if (s.endsWith(",")) {
-    // Appositive: "X, role," or "role, X,".
-    const inner = s.slice(0, -1);
-    const comma = inner.lastIndexOf(",");
-    if (comma >= 0) {
-      const appositive = inner.slice(comma + 1).trim();
-      const head = clauseTail(inner.slice(0, comma));
-      if (/^(?:who|which|whose|speaking|according)\b/i.test(appositive)) {
-        const subject = parseSubject(head);
+    // Appositives: "X, role,", "role, X,", "X, of CNN, one of Y's sons,". The name is in one of the last groups.
+    const groups = s.slice(0, -1).split(",");
+    let fallback: Subject | null = null;
+    for (let g = Math.max(0, groups.length - 4); g < groups.length; g++) {
+      const piece = clauseTail(groups[g]!);
+      if (/^(?:who|which|whose|where|[a-z]+ing)\b/.test(piece)) continue;
+      const subject = parseSubject(piece);
+      if (subject?.kind === "name") {
+        if (subject.role) return subject;
+        const next = groups[g + 1]?.trim();
+        if (next && !/^(?:who|which|whose|speaking|according)\b/i.test(next)) {
+          return { ...subject, role: cleanRole(next) };
+        }
+        const prev = g > 0 ? clauseTail(groups[g - 1]!) : "";
+        if (g === groups.length - 1 && /^(?:the|a|an)\s/i.test(prev))
+          return { ...subject, role: cleanRole(prev) };
         return subject;
       }
-      const headSubject = parseSubject(head);
-      const apposSubject = parseSubject(appositive);
-      if (headSubject?.kind === "name") {
-        return headSubject.role ? headSubject : { ...headSubject, role: cleanRole(appositive) };
-      }
-      if (apposSubject?.kind === "name" && !apposSubject.role) {
-        return { ...apposSubject, role: cleanRole(head) };
-      }
-      if (apposSubject) return apposSubject;
-      return headSubject;
+      if (subject && !fallback) fallback = subject;
     }
-    return parseSubject(clauseTail(inner));
+    return fallback;
   }
   return parseSubject(clauseTail(s));
 }
@@ -735,7 +767,12 @@ function attributionBefore(lead: string): Attribution | null {
     const left = text.slice(0, m.index);
     if (passiveBlocked.test(left)) continue;
     if (/\b(?:so|self)-$/.test(left) || /\b(?:a|the|his|her|their|its|in|on|this)\s+$/i.test(left)) continue;
-    if (verb.endsWith("ing")) return { subject: "sentence-subject", explicit: true };
+    if (verb.endsWith("ing")) {
+      // "with Zinichev describing …": a name right before the participle is its subject.
+      const direct = /(\p{Lu}[\p{L}\p{M}'’-]+)\s+$/u.test(left) ? parseSubject(clauseTail(left)) : null;
+      if (direct?.kind === "name") return { subject: direct, explicit: true };
+      return { subject: "sentence-subject", explicit: true };
+    }
     const subject = subjectBefore(left);
     if (subject === "coordination") return { subject: "sentence-subject", explicit: true };
     if (subject) return { subject, explicit: true };
@@ -747,7 +784,7 @@ function attributionBefore(lead: string): Attribution | null {
 }
 
 const irregularVerbs = new Set(
-  `has had have is was were are will would could can may might did does also later then became began took made
+  `has had have is was were are will would could can may might did does became began took made
   gave went left won lost broke spoke came met led ran held saw sent got brought thought felt kept paid put set
   stood sought fought bought hit cut let chose drew drove flew grew knew rose shook threw wore forgot sat struck
   heard built taught caught sold found meant spent dealt remains remained`
@@ -774,7 +811,8 @@ export function sentenceSubject(sentence: string): Subject | null {
     text = text.slice(m[0].length);
   }
   const words = [...text.matchAll(/[\p{L}\p{M}'’-]+/gu)];
-  for (const m of words.slice(0, 30)) {
+  let tries = 0;
+  for (const m of words.slice(0, 40)) {
     const w = m[0];
     if (isCapitalised(w)) continue;
     const verbish = speechVerbs.has(w) || irregularVerbs.has(w) || (/(?:ed|es)$/.test(w) && w.length > 4);
@@ -787,7 +825,9 @@ export function sentenceSubject(sentence: string): Subject | null {
         ? parseSubject(tail)
         : parseSubject(left);
     if (subject && subject !== "coordination") return subject;
-    return null;
+    // Only a relative clause or an empty left side ("which was planning …, Governor X postponed") lets the search
+    // go on to a later verb; "The actress recalled …" has its (unnamed) subject and stops here.
+    if (clauseTail(left) !== "" || ++tries >= 3) return null;
   }
   return null;
 }
@@ -1022,7 +1062,7 @@ export function extractQuotes(article: Article): QuoteRecord[] {
     const prevSeg = segments[segIndex - 1];
     if (prevSeg && prevSeg.close <= span.start && prevSeg.close >= prevSentence.start) {
       const r = attributed.get(prevSeg.chain);
-      if (r && (sameParagraph || prevSeg.open === paragraphs[prevSeg.paragraph]!.start)) return r;
+      if (r && !r.org) return r;
     }
     if (!sameParagraph) return null;
     // News convention: a bare quote right after a sentence about a person is that person speaking.
