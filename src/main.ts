@@ -3,12 +3,16 @@
  * the bundled corpus (building the index on first run). Stops cleanly on SIGINT/SIGTERM.
  */
 import { runDiscordBot } from "./adapters/discord/run-discord.js";
+import { createTelegramBriefingSender } from "./adapters/telegram/briefing-sender.js";
 import { runTelegramBot } from "./adapters/telegram/run-telegram.js";
 import { runTerminalChat } from "./adapters/terminal/chat.js";
 import { openServiceForCli } from "./cli/context.js";
 import { loadConfig } from "./config/config.js";
 import { isBriefingError } from "./core/errors.js";
 import { createLogger } from "./infra/logger.js";
+import { openSubscriptionStore } from "./infra/subscription-store.js";
+import { startBriefingRuntime } from "./service/briefing-runtime.js";
+import type { BriefingSender } from "./service/scheduler.js";
 
 interface Running {
   stop(): Promise<void>;
@@ -17,17 +21,30 @@ interface Running {
 async function main(): Promise<number> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const service = await openServiceForCli({ config, logger });
+  const bots = config.discord !== undefined || config.telegram !== undefined;
+  // Subscriptions and article arrival times live in <DATA_DIR>/bot.sqlite; only the chat bots need them.
+  const store = bots ? await openSubscriptionStore({ dataDir: config.dataDir }) : undefined;
+  const service = await openServiceForCli({ config, logger }, store ? { arrivals: store } : {});
   const running: Running[] = [];
-  if (config.discord !== undefined) running.push(await runDiscordBot(service, config, logger));
+  const senders: { telegram?: BriefingSender; discord?: BriefingSender } = {};
+  if (config.discord !== undefined) {
+    const discord = await runDiscordBot(service, config, logger, store ? { subscriptions: store } : {});
+    senders.discord = discord.briefingSender;
+    running.push(discord);
+  }
   if (config.telegram !== undefined) {
     // A 401/409 while polling is already logged with what to do; shut down the same way a signal does.
     const onFatal = () => process.kill(process.pid, "SIGTERM");
+    const telegram = await runTelegramBot(service, config, logger, {
+      onFatal,
+      commandContext: { timeZone: config.briefingTz, ...(store ? { subscriptions: store } : {}) },
+    });
+    senders.telegram = createTelegramBriefingSender(telegram.bot.api);
+    running.push(telegram);
+  }
+  if (store && running.length > 0) {
     running.push(
-      await runTelegramBot(service, config, logger, {
-        onFatal,
-        commandContext: { timeZone: config.briefingTz },
-      }),
+      await startBriefingRuntime({ service, store, corpusDir: config.corpusDir, senders, logger }),
     );
   }
 
@@ -46,6 +63,7 @@ async function main(): Promise<number> {
   });
   await Promise.allSettled(running.map((r) => r.stop()));
   await service.close();
+  store?.close();
   return 0;
 }
 
