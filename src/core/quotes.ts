@@ -103,7 +103,8 @@ const capitalStopwords = new Set(
   today tomorrow monday tuesday wednesday thursday friday saturday sunday january february march april may june
   july august september october november december if although though despite with without from by to of about
   asked responding there here what who why how where which some many most all both several other another one two
-  three such no not last next first new mr mrs ms dr`
+  three such no not last next first new mr mrs ms dr authorities officials police residents witnesses experts
+  critics scientists researchers analysts protesters doctors sources others reports people many some`
     .split(/\s+/)
     .filter(Boolean),
 );
@@ -324,7 +325,14 @@ function cleanRole(role: string): string | null {
     .replace(/^(?:the|a|an|former|then-)\s+(?=\S)/i, (m) => (/former/i.test(m) ? m : ""))
     .replace(/\s+/g, " ")
     .trim();
-  if (r.length < 2 || !/\p{L}/u.test(r) || r.length > 120 || r.split(" ").length > 12) return null;
+  if (
+    r.length < 2 ||
+    /^(?:the|a|an)$/i.test(r) ||
+    !/\p{L}/u.test(r) ||
+    r.length > 120 ||
+    r.split(" ").length > 12
+  )
+    return null;
   if (
     /^(?:who|which|whose|speaking|saying|after|when|while|as|and|but|despite|although|though|if|because|since)\b/i.test(
       r,
@@ -379,6 +387,12 @@ export function parseSubject(np: string): Subject | null {
         run = ofRun;
         placeTokens = 1;
       }
+    }
+    const lastWord = run.tokens[run.tokens.length - 1]!.text;
+    if (placeTokens === 0 && orgWords.has(bare(lastWord)) && run.tokens.length > 1) {
+      // "The Alachua Sheriff's Office", "White House": an organisation name is kept whole.
+      const name = text.slice(run.tokens[0]!.start, run.tokens[run.tokens.length - 1]!.end);
+      return { kind: "name", name, role: cleanRole(text.slice(0, run.tokens[0]!.start)) };
     }
     const split = splitRun(run);
     const roleEnd = placeTokens > 0 ? 0 : split.roleEnd;
@@ -768,6 +782,9 @@ function attributionBefore(lead: string): Attribution | null {
     if (passiveBlocked.test(left)) continue;
     if (/\b(?:so|self)-$/.test(left) || /\b(?:a|the|his|her|their|its|in|on|this)\s+$/i.test(left)) continue;
     if (verb.endsWith("ing")) {
+      // A participle far from the quote ("when announcing the arrest in May, 2018 identified him as") is not
+      // what introduces it.
+      if (text.slice(m.index).split(/\s+/).length > 9) continue;
       // "with Zinichev describing …": a name right before the participle is its subject.
       const direct = /(\p{Lu}[\p{L}\p{M}'’-]+)\s+$/u.test(left) ? parseSubject(clauseTail(left)) : null;
       if (direct?.kind === "name") return { subject: direct, explicit: true };
@@ -798,6 +815,21 @@ function dropAsides(text: string): string {
     .replace(/\s[—–]\s[^—–"“”]*?\s[—–]\s/g, " ")
     .replace(/\s?\([^()"“”]*\)/g, "")
     .replace(/\s?\[[^\]"“”]*\]/g, "");
+}
+
+/** The speaker of a sentence with a speech verb that is not a quote ("Strong winds …, Zapata said, adding …"). */
+function speakerOfSentence(sentence: string): Subject | null {
+  const text = dropAsides(sentence);
+  const words = [...text.matchAll(/[A-Za-z]+/g)];
+  for (let k = words.length - 1; k >= 0; k--) {
+    const m = words[k]!;
+    if (!speechVerbs.has(m[0]) || m[0].endsWith("ing")) continue;
+    const left = text.slice(0, m.index);
+    if (passiveBlocked.test(left)) continue;
+    const subject = subjectBefore(left);
+    if (subject && subject !== "coordination" && subject.kind !== "role") return subject;
+  }
+  return null;
 }
 
 /** The grammatical subject of a sentence, if it is a name: used for pronouns and "X, saying "…"" clauses. */
@@ -1011,7 +1043,13 @@ export function extractQuotes(article: Article): QuoteRecord[] {
     const leadStart = prev && prev.close > span.start && prev.close <= seg.open ? prev.close : span.start;
     const tailEnd = next && next.open < span.end && next.open >= seg.close ? next.open : span.end;
     const lead = dropAsides(text.slice(leadStart, seg.open));
-    const tail = seg.close <= span.end ? dropAsides(text.slice(seg.close, tailEnd)) : "";
+    // An attribution after the quote follows punctuation at the closing mark ("…," said X; "…?" she asked);
+    // `was in a "serious" condition; TVN24 reported` is not one. It never reaches past a semicolon or colon.
+    const punctuated =
+      /[,.!?…—–-]\]?$/.test(text.slice(Math.max(0, seg.close - 4), seg.close - 1)) ||
+      /^[,.!?;—–-]/.test(text.slice(seg.close));
+    const rawTail = seg.close <= span.end && punctuated ? text.slice(seg.close, tailEnd) : "";
+    const tail = dropAsides(rawTail.replace(/[;:][\s\S]*$/, ""));
     const fromSubject = (a: Attribution, at: number): Resolved | null => {
       if (a.subject === "sentence-subject") {
         const s = sentenceSubject(text.slice(span.start, seg.open));
@@ -1065,9 +1103,17 @@ export function extractQuotes(article: Article): QuoteRecord[] {
       if (r && !r.org) return r;
     }
     if (!sameParagraph) return null;
-    // News convention: a bare quote right after a sentence about a person is that person speaking.
-    const s = sentenceSubject(text.slice(prevSentence.start, prevSentence.end));
+    // News convention: a bare quote right after a sentence in which a person speaks ("Zapata said, adding …",
+    // "X issued a statement", "he revealed that …"), or whose subject is "he"/"she", is that person speaking.
+    const prevText = text.slice(prevSentence.start, prevSentence.end);
+    const spoken = speakerOfSentence(prevText);
+    if (spoken) {
+      const r = resolve(spoken, prevSentence.start + (spoken.kind === "pronoun" ? prevText.length : 0));
+      if (r && !r.org) return r;
+    }
+    const s = sentenceSubject(prevText);
     if (!s || s.kind === "role") return null;
+    if (s.kind === "name" && !/\bstatement\b/.test(prevText)) return null;
     const r = resolve(
       s,
       prevSentence.start + (s.kind === "pronoun" ? prevSentence.end - prevSentence.start : 0),
