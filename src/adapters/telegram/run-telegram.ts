@@ -11,6 +11,8 @@ import type { Config } from "../../config/config.js";
 import { BriefingError, type ErrorCode } from "../../core/errors.js";
 import type { Logger } from "../../core/ports.js";
 import type { NewsService } from "../../service/news-service.js";
+import type { BriefingSender } from "../../service/scheduler.js";
+import { createTelegramBriefingSender } from "./briefing-sender.js";
 import {
   createTelegramBot,
   describeError,
@@ -39,6 +41,8 @@ export interface RunTelegramOptions extends Omit<TelegramBotOptions, "logger"> {
 
 export interface RunningTelegramBot {
   readonly bot: Bot;
+  /** Hand to the scheduler as `senders.telegram`; usable while the bot runs. */
+  readonly briefingSender: BriefingSender;
   readonly mode: "polling" | "webhook";
   /** Where the webhook server listens (webhook mode only); handy when the port is 0. */
   readonly webhookAddress?: AddressInfo;
@@ -175,6 +179,7 @@ async function startPolling(
   logger.info("Telegram bot is running (long polling)", { username: bot.botInfo.username });
   return {
     bot,
+    briefingSender: createTelegramBriefingSender(bot.api),
     mode: "polling",
     async stop() {
       if (stopping) return polling;
@@ -245,6 +250,7 @@ async function startWebhook(
   let closed: Promise<void> | undefined;
   return {
     bot,
+    briefingSender: createTelegramBriefingSender(bot.api),
     mode: "webhook",
     webhookAddress: address,
     stop() {
