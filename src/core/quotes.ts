@@ -747,7 +747,7 @@ function attributionAfter(after: string): Attribution | null {
 /** The noun phrase after an inverted verb: up to punctuation or a preposition that starts an adjunct. */
 function cutNounPhrase(text: string): string {
   const m =
-    /^(.+?)(?=\s*(?:[.;:!?"“”(]|$)|\s+(?:in|on|at|during|to|after|before|as|while|when|adding|saying|who|which|that|via|through|about|last|this|yesterday|today|earlier|later)\b)/.exec(
+    /^(.+?)(?=\s*(?:(?<!\b(?:Dr|Mr|Mrs|Ms|St|Jr|Sr|Prof|Gov|Sen|Rep|Gen|Col|Lt|Capt|Rev|[A-Z]))\.|[;:!?"“”(]|$)|\s+(?:in|on|at|during|to|after|before|as|while|when|adding|saying|who|which|that|via|through|about|last|this|yesterday|today|earlier|later)\b)/.exec(
       text,
     );
   let np = (m ? m[1]! : text).trim();
@@ -1248,25 +1248,29 @@ export function speakerMatches(record: Pick<QuoteRecord, "speaker" | "role">, qu
   if (q === "") return 0;
   const qWords = q.split(" ");
   const qSet = new Set(qWords.map(canon));
-  const rawWords = new Set(query.match(/[\p{L}\p{M}'’-]+/gu)?.map((w) => w.replace(/['’]s$/, "")) ?? []);
+  // With capitals in the query, a name word must appear capitalised and, if it is also a common word ("How",
+  // "May", "Will"), not as the query's first word.
+  const rawWords = query.match(/[\p{L}\p{M}'’-]+/gu)?.map((w) => w.replace(/['’]s$/, "")) ?? [];
   const hasCapitals = /\p{Lu}/u.test(query);
+  const named = (word: string) =>
+    !hasCapitals ||
+    rawWords.some(
+      (w, i) => normalizeSpeaker(w) === word && isCapitalised(w) && (i > 0 || !matchStopwords.has(word)),
+    );
   const name = normalizeSpeaker(record.speaker);
   const nameWords = name.split(" ");
-  const capitalisedInQuery = (word: string) =>
-    !hasCapitals ||
-    [...rawWords].some((w) => normalizeSpeaker(w) === word && isCapitalised(w)) ||
-    !matchStopwords.has(word);
   let score = 0;
-  if (name.length > 2 && ` ${q} `.includes(` ${name} `)) score = 1;
+  if (name.length > 2 && ` ${q} `.includes(` ${name} `) && nameWords.every(named)) score = 1;
   else {
     const surname = nameWords[nameWords.length - 1]!;
-    const surnameHit =
-      surname.length >= 2 &&
-      qWords.includes(surname) &&
-      capitalisedInQuery(surname) &&
-      !(hasCapitals && ![...rawWords].some((w) => normalizeSpeaker(w) === surname && isCapitalised(w)));
-    if (surnameHit) score = nameWords.length > 1 && qWords.includes(nameWords[0]!) ? 1 : 0.9;
-    else if (nameWords.length > 1 && nameWords.some((w) => w.length > 3 && qWords.includes(w))) score = 0.6;
+    if (surname.length >= 2 && qWords.includes(surname) && named(surname)) {
+      score = nameWords.length > 1 && qWords.includes(nameWords[0]!) ? 1 : 0.9;
+    } else if (
+      nameWords.length > 1 &&
+      nameWords.some((w) => w.length > 3 && qWords.includes(w) && named(w))
+    ) {
+      score = 0.6;
+    }
   }
   if (record.role) {
     const roleWordsList = contentWords(record.role);
