@@ -217,7 +217,10 @@ const bare = (word: string) =>
     .replace(/['’]s$/, "")
     .replace(/\.$/, "");
 const isPossessive = (word: string) => /['’]s$|s['’]$/.test(word);
-const isRoleWord = (word: string) => roleWords.has(word.toLowerCase()) || roleWords.has(bare(word));
+const isRoleWord = (word: string) => {
+  const w = bare(word);
+  return roleWords.has(w) || personNouns.has(w) || (w.endsWith("s") && roleWords.has(w.slice(0, -1)));
+};
 
 /** Lowercases, folds accents and punctuation so "Erdoğan" and "erdogan" compare equal. */
 export function normalizeSpeaker(name: string): string {
@@ -322,6 +325,7 @@ function splitRun(run: Run): { roleEnd: number; nameTokens: Token[] } {
 function cleanRole(role: string): string | null {
   const r = role
     .replace(/^[\s,;:—–-]+|[\s,;:—–-]+$/g, "")
+    .replace(/^of\s+(?:the\s+)?(?=\S)/i, "")
     .replace(/^(?:the|a|an|former|then-)\s+(?=\S)/i, (m) => (/former/i.test(m) ? m : ""))
     .replace(/\s+/g, " ")
     .trim();
@@ -348,7 +352,7 @@ function cleanRole(role: string): string | null {
  * defence minister", "Lead author Sally Wasef of Australia's Griffith University", "he", "the Prime Minister").
  * Returns null when the phrase names nobody ("the ministry", "officials").
  */
-export function parseSubject(np: string): Subject | null {
+function parseSubject(np: string): Subject | null {
   const text = np.replace(/\s+/g, " ").trim();
   if (text === "") return null;
   const pron = /^(?:(?:and|but|then|so)\s+)?(he|she)$/i.exec(text);
@@ -361,7 +365,8 @@ export function parseSubject(np: string): Subject | null {
     // A run after a preposition is an affiliation ("of Paris"); a run followed by a lowercase noun is a modifier
     // ("Team leader", "SpaceX founder"); a possessive is a modifier ("Iran's defence minister").
     let b = run.first - 1;
-    while (b >= 0 && /^(?:the|a|an)$/i.test(tokens[b]!.text)) b--;
+    // Skip determiners and possessives: "of Argentina's Amnesty International" is still an affiliation.
+    while (b >= 0 && (/^(?:the|a|an)$/i.test(tokens[b]!.text) || isPossessive(tokens[b]!.text))) b--;
     const governing = tokens[b];
     if (run.adjunct || (governing && prepositions.has(governing.text.toLowerCase()))) continue;
     if (isPossessive(run.tokens[run.tokens.length - 1]!.text)) continue;
@@ -699,10 +704,6 @@ function genderOf(person: Person): "m" | "f" | null {
   return null;
 }
 
-/** A verb at the start of the text after a quote ("said Smith", "Smith said", "he told reporters"). */
-const afterInverted =
-  /^[\s,.!?;:—–-]*(?:he\s+|she\s+)?\b([a-z]+)\s+((?:(?!\b(?:in|on|at|during|to|after|before|as|while|when|adding|saying|who|which|that)\b)[^,.;:!?"“”])+?(?:\s*,\s*(?!(?:in|on|at|during|to|after|before|as|while|when|adding|saying)\b)[^,.;:!?"“”]+,)?)(?=\s*(?:[,.;:!?"“”(]|$|\b(?:in|on|at|during|to|after|before|as|while|when|adding|saying|who|which|that)\b))/;
-
 interface Attribution {
   readonly subject: Subject | "sentence-subject";
   /** True when a speech verb (or "according to") carries it; false for weaker cues. */
@@ -740,7 +741,6 @@ function attributionAfter(after: string): Attribution | null {
     if (subject) return { subject, explicit: true };
     return null;
   }
-  void afterInverted;
   return null;
 }
 
@@ -757,8 +757,7 @@ function cutNounPhrase(text: string): string {
     appos &&
     !/\b(?:in|on|at|during|as|while|when|adding|saying|who|which)\b/.test(appos[2]!.split(" ")[0] ?? "")
   ) {
-    np = `${appos[1]}, ${appos[2]},`;
-    return `${appos[1]!} , ${appos[2]!}`.replace(" ,", ",");
+    return `${appos[1]!.trim()}, ${appos[2]!.trim()}`;
   }
   const comma = np.indexOf(",");
   if (comma >= 0) np = np.slice(0, comma);
@@ -790,7 +789,9 @@ function attributionBefore(lead: string): Attribution | null {
       if (direct?.kind === "name") return { subject: direct, explicit: true };
       return { subject: "sentence-subject", explicit: true };
     }
-    const subject = subjectBefore(left);
+    // "led Biden to express …": the name before an infinitive is its subject.
+    const infinitive = /(\p{Lu}[\p{L}\p{M}'’-]+(?:\s+\p{Lu}[\p{L}\p{M}'’-]+)*)\s+to\s*$/u.exec(left);
+    const subject = infinitive ? parseSubject(infinitive[1]!) : subjectBefore(left);
     if (subject === "coordination") return { subject: "sentence-subject", explicit: true };
     if (subject) return { subject, explicit: true };
     // A lowercase subject ("the ministry said", "officials told") names nobody: stop here.
@@ -833,7 +834,7 @@ function speakerOfSentence(sentence: string): Subject | null {
 }
 
 /** The grammatical subject of a sentence, if it is a name: used for pronouns and "X, saying "…"" clauses. */
-export function sentenceSubject(sentence: string): Subject | null {
+function sentenceSubject(sentence: string): Subject | null {
   let text = dropAsides(sentence).replace(/^["“'‘\s]+/, "");
   const intro =
     /^(?:\p{Lu}\p{Ll}+(?:ed|ing)|In|On|At|After|Before|During|Following|Speaking|When|While|As|Despite|Although|Since|Under|With|Asked|Responding|Earlier|Later|Last|This|Yesterday|Today|Meanwhile|However|Also|Then|According|Writing|Addressing|Reacting|Commenting|Talking|Upon|From|For|By|Over|Back)\b[^,]{0,120},\s*/u;
@@ -909,9 +910,17 @@ export function extractQuotes(article: Article): QuoteRecord[] {
     const words = name.split(/\s+/);
     if (words.length === 1) {
       const key = normalizeSpeaker(name);
-      const full =
-        mentions.find((m) => m.at < at && m.words.length > 1 && m.lastKey === key) ??
-        mentions.find((m) => m.words.length > 1 && m.lastKey === key);
+      // The full form written most often ("Bernie Sanders" over a one-off "Vermont Bernie Sanders"), earliest
+      // on a tie; earlier mentions first.
+      const pick = (list: Mention[]) => {
+        const counts = new Map<string, number>();
+        for (const m of list) counts.set(m.key, (counts.get(m.key) ?? 0) + 1);
+        let best: Mention | undefined;
+        for (const m of list) if (!best || counts.get(m.key)! > counts.get(best.key)!) best = m;
+        return best;
+      };
+      const candidates = mentions.filter((m) => m.words.length > 1 && m.lastKey === key && !m.org);
+      const full = pick(candidates.filter((m) => m.at < at)) ?? pick(candidates);
       if (full) return { name: full.name, role: roleFor(full.name, at) };
     }
     return { name, role: roleFor(name, at) };
