@@ -69,8 +69,13 @@ async function open(embeddingsModel: string, extra: { answerModel?: null } = {})
   return { service, lines };
 }
 
-function embeddedTexts(model: string): Set<string> {
-  return new Set(fake.embeddingsRequests.filter((r) => r.model === model).flatMap((r) => r.input));
+/** Every passage went to the fake's embeddings endpoint under `model` (the service may prefix the title). */
+function expectAllEmbedded(passages: readonly { text: string }[], model: string) {
+  const sent = fake.embeddingsRequests.filter((r) => r.model === model).flatMap((r) => r.input);
+  for (const p of passages) {
+    const text = p.text.replace(/\n/g, " ");
+    expect(sent.some((s) => s.includes(text))).toBe(true);
+  }
 }
 
 function expectVerbatim(service: RunningNewsService, answer: Answer) {
@@ -84,11 +89,12 @@ describe("the service with an OpenAI-compatible server", () => {
     const passages = service.corpus().passages;
     expect(service.corpus().embedder.id).toBe(`openai:embed-a@${new URL(fake.baseURL).host}`);
     expect(service.lastIngest.embedded).toBe(passages.length);
-    const sent = embeddedTexts("embed-a");
-    for (const p of passages) expect(sent.has(p.text.replace(/\n/g, " "))).toBe(true);
+    expectAllEmbedded(passages, "embed-a");
     expect(lines).toContainEqual(expect.objectContaining({ message: expect.stringContaining("chat model") }));
 
-    const kelly = passages.find((p) => p.text.includes("Annie Kelly"))!;
+    const kelly = passages.find(
+      (p) => p.articleId === "seed-iraq-embassy" && p.text.includes("Annie Kelly"),
+    )!;
     const lead = "The White House said staff abroad are reviewed regularly.";
     fake.script({
       json: {
@@ -103,6 +109,8 @@ describe("the service with an OpenAI-compatible server", () => {
     expect(answer.refused).toBe(false);
     expect(answer.lead).toBe(lead);
     expect(answer.quotes.map((q) => q.text)).toEqual([kellyText]);
+    // Speaker and role come from the service's quote index, not from the model.
+    expect(answer.quotes[0]).toMatchObject({ speaker: "Annie Kelly", role: "White House Spokesperson" });
     expect(answer.quotes[0]?.article).toMatchObject({
       title: "US considering withdrawing some embassy staff from Iraq",
       source: "Reuters",
@@ -114,7 +122,9 @@ describe("the service with an OpenAI-compatible server", () => {
   it("falls back to exactly the offline answer when the model invents a quote", async () => {
     const { service } = await open("embed-a");
     const offline = await (await open("embed-a", { answerModel: null })).service.ask(question);
-    const kelly = service.corpus().passages.find((p) => p.text.includes("Annie Kelly"))!;
+    const kelly = service
+      .corpus()
+      .passages.find((p) => p.articleId === "seed-iraq-embassy" && p.text.includes("Annie Kelly"))!;
     fake.script({
       json: {
         answer: "Kelly said the embassy will close.",
@@ -137,8 +147,7 @@ describe("the service with an OpenAI-compatible server", () => {
     const passages = service.corpus().passages;
     expect(service.lastIngest.reused).toBe(false);
     expect(service.lastIngest.embedded).toBe(passages.length);
-    const sent = embeddedTexts("embed-b");
-    for (const p of passages) expect(sent.has(p.text.replace(/\n/g, " "))).toBe(true);
+    expectAllEmbedded(passages, "embed-b");
 
     const embedderA = await openOpenAIEmbedder(config("embed-a"));
     const error = await loadCorpusIndex(
