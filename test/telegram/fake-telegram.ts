@@ -3,7 +3,7 @@
  * real grammY over real HTTP. It speaks getMe, getUpdates (long polling with offset and timeout),
  * sendMessage (parsing HTML the way Telegram does, rejecting bad markup and over-long text), sendChatAction,
  * setMyCommands, deleteWebhook and setWebhook, and replies with errors on demand (429 with retry_after, 5xx,
- * 401, 409). Every request is recorded so tests assert what a user would see.
+ * 401, 409). A second poller ends the first one's pending getUpdates with 409, as Telegram does. Every request is recorded so tests assert what a user would see.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -123,6 +123,7 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
   const injected = new Map<string, InjectedError[]>();
   const listeners = new Set<() => void>();
   const pollers = new Set<() => void>();
+  const conflicts = new Set<() => void>();
   let commands: Array<{ command: string; description: string }> | undefined;
   let webhook: { url: string; secret: string | undefined } | undefined;
   let nextUpdateId = 900_000_001;
@@ -166,21 +167,29 @@ export async function startFakeTelegram(options: { token?: string } = {}): Promi
       // Confirms every update before `offset`, as Telegram does.
       while (queue.length > 0 && queue[0]!.update_id < offset) queue.shift();
     }
+    // Like Telegram, a new getUpdates ends any one still waiting with 409: two instances cannot both poll.
+    for (const end of [...conflicts]) end();
     const answer = () => ok(res, queue.slice(0, limit));
     if (queue.length > 0 || timeout <= 0) return answer();
     let timer: NodeJS.Timeout | undefined;
-    const done = () => {
+    const release = () => {
       pollers.delete(done);
+      conflicts.delete(conflict);
       clearTimeout(timer);
+    };
+    const done = () => {
+      release();
       answer();
+    };
+    const conflict = () => {
+      release();
+      fail(res, errors.conflict);
     };
     timer = setTimeout(done, timeout * 1000);
     pollers.add(done);
+    conflicts.add(conflict);
     req.once("close", () => {
-      if (!res.writableEnded) {
-        pollers.delete(done);
-        clearTimeout(timer);
-      }
+      if (!res.writableEnded) release();
     });
   };
 

@@ -338,6 +338,30 @@ describe("Telegram bot (long polling)", () => {
   });
 });
 
+describe("Telegram bot with two instances on one token", () => {
+  it("the instance whose poll is cut off by the other reports 409 with what to do", async () => {
+    const fake = await fakeApi();
+    const config = { telegram: telegramConfig(fake), questionsPerMinute: 6 };
+    let reported: TelegramStartError | undefined;
+    const conflict = new Promise<void>((resolve) => {
+      const onFatal = (error: TelegramStartError) => {
+        reported = error;
+        resolve();
+      };
+      void (async () => {
+        const first = await runTelegramBot(createFakeNewsService(), config, recordingLogger(), { onFatal });
+        cleanups.push(() => first.stop());
+        await fake.waitFor(() => fake.requests.some((r) => r.method === "getUpdates"));
+        const second = await runTelegramBot(createFakeNewsService(), config, recordingLogger());
+        cleanups.push(() => second.stop());
+      })();
+    });
+    await conflict;
+    expect(reported!.code).toBe("PLATFORM_CONFLICT");
+    expect(reported!.message).toContain("Stop the other process using this token");
+  });
+});
+
 describe("Telegram bot start-up", () => {
   it("fails with a helpful error on a bad token (401), never showing the token", async () => {
     const fake = await fakeApi();
