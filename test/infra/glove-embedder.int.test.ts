@@ -33,7 +33,7 @@ describe("glove embedder", () => {
   });
 
   it("names itself and its dimensions", () => {
-    expect(embedder.id).toBe("glove-6b-100d-sif@1");
+    expect(embedder.id).toBe("glove-6b-100d-sif@2");
     expect(embedder.dimensions).toBe(100);
     expect(embedder.vocabularySize).toBeGreaterThan(300_000);
   });

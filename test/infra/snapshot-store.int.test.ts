@@ -20,7 +20,7 @@ async function freshRoot(): Promise<string> {
 }
 
 async function saveGeneration(root: string, generation: number) {
-  return saveSnapshot(root, { generation, embedderId: "glove-6b-100d-sif@1" }, async (dir) => {
+  return saveSnapshot(root, { generation, embedderId: "glove-6b-100d-sif@2" }, async (dir) => {
     await writeFile(path.join(dir, "passages.json"), JSON.stringify({ generation, passages: ["a", "b"] }));
     await mkdir(path.join(dir, "vectors"));
     await writeFile(path.join(dir, "vectors", "hnsw.bin"), Buffer.alloc(4096, generation));
@@ -59,7 +59,7 @@ describe("snapshot store", () => {
     const saved = await saveGeneration(root, 1);
     const opened = await openSnapshot(root);
     expect(opened?.dir).toBe(saved.dir);
-    expect(opened?.manifest.meta).toEqual({ generation: 1, embedderId: "glove-6b-100d-sif@1" });
+    expect(opened?.manifest.meta).toEqual({ generation: 1, embedderId: "glove-6b-100d-sif@2" });
     expect(opened?.manifest.files.map((f) => [f.path, f.bytes])).toEqual([
       ["passages.json", Buffer.byteLength('{"generation":1,"passages":["a","b"]}')],
       ["vectors/hnsw.bin", 4096],
