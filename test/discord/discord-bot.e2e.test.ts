@@ -437,6 +437,11 @@ describe("Discord bot", () => {
       body: { message: "Missing Permissions", code: 50013 },
     });
     const failed = await bot.briefingSender.send(chat, briefing).catch((e: unknown) => e);
+    fake.fail("POST", /^\/channels\/\d+\/messages$/, {
+      status: 403,
+      body: { message: "Cannot send messages to this user", code: 50007 },
+    });
+    await expect(bot.briefingSender.send(chat, briefing)).resolves.toBe("gone");
     expect(failed).toBeInstanceOf(DeliveryError);
     expect((failed as DeliveryError).delivered).toBe(false);
     expect(fake.channelMessages).toHaveLength(1);

@@ -1,7 +1,7 @@
 /**
  * Delivers scheduled daily briefings to Discord channels through the bot's REST client (sharing its rate-limit
- * queue). Maps Discord's answers onto the scheduler's contract: Unknown Channel (10003) and Missing Access (50001)
- * mean the channel is gone; any other error *response* to the first message means nothing was posted (safe to
+ * queue). Maps Discord's answers onto the scheduler's contract: Unknown Channel (10003), Missing Access (50001) and
+ * Cannot send messages to this user (50007, a DM whose user blocked the bot) mean the chat is gone; any other error *response* to the first message means nothing was posted (safe to
  * retry); a failure without a response, or after a part was posted, may have delivered something (never retried).
  */
 import { DiscordAPIError, HTTPError, type REST, Routes } from "discord.js";
@@ -11,7 +11,7 @@ import { type BriefingSender, DeliveryError } from "../../service/scheduler.js";
 import { type DiscordLimits, discordLimits, renderReply } from "./render.js";
 
 /** Discord error codes that mean the bot can never post in that channel again. */
-export const goneCodes: ReadonlySet<number | string> = new Set([10003, 50001]);
+export const goneCodes: ReadonlySet<number | string> = new Set([10003, 50001, 50007]);
 
 export function createDiscordBriefingSender(
   rest: REST,
@@ -28,6 +28,7 @@ export function createDiscordBriefingSender(
             body: {
               content: message.content ?? "",
               embeds: message.embeds,
+              // Raw API body (snake_case): no @everyone, role or user pings.
               allowed_mentions: { parse: [] },
             },
           });
