@@ -111,8 +111,18 @@ function resolveSource(): string {
 // Words are stored in GloVe frequency order, so a word's index is its frequency rank.
 // ---------------------------------------------------------------------------------------------------------
 
-interface VectorTable {
+/** What the converter produces. */
+interface ConvertedTable {
   readonly words: readonly string[];
+  readonly scales: Float32Array;
+  readonly q: Int8Array;
+}
+
+/** What a start reads: views into the cache file, no per-word strings. */
+interface VectorTable {
+  readonly count: number;
+  /** The vocabulary as '\n'-joined UTF-8, in frequency order. */
+  readonly vocab: Uint8Array;
   /** Per-word dequantisation scale: vector = scale * q. */
   readonly scales: Float32Array;
   readonly q: Int8Array;
@@ -136,8 +146,9 @@ async function readCache(cachePath: string, logger: Logger): Promise<VectorTable
   }
   const count = buf.readUInt32LE(16);
   const vocabBytes = buf.readUInt32LE(20);
-  const words = buf.toString("utf8", HEADER_BYTES, HEADER_BYTES + vocabBytes).split("\n");
-  if (words.length !== count) {
+  let separators = 0;
+  for (let i = HEADER_BYTES; i < HEADER_BYTES + vocabBytes; i++) if (buf[i] === 0x0a) separators++;
+  if (separators + 1 !== count) {
     logger.warn(`GloVe cache ${cachePath} is corrupt (vocabulary count); rebuilding it`);
     await rm(cachePath, { force: true });
     return null;
@@ -147,7 +158,8 @@ async function readCache(cachePath: string, logger: Logger): Promise<VectorTable
   const aligned = buf.byteOffset % 4 === 0 ? buf : Buffer.from(buf);
   const scales = new Float32Array(aligned.buffer, aligned.byteOffset + scalesAt, count);
   const q = new Int8Array(aligned.buffer, aligned.byteOffset + scalesAt + 4 * count, count * DIMENSIONS);
-  return { words, scales, q };
+  const vocab = new Uint8Array(aligned.buffer, aligned.byteOffset + HEADER_BYTES, vocabBytes);
+  return { count, vocab, scales, q };
 }
 
 /** Returns what is wrong with a cache buffer, or null when it is intact. */
@@ -379,7 +391,7 @@ function parseEntry(buf: Buffer, pos: number, end: number, out: Float64Array): P
 }
 
 /** Drops ranks the JSON did not fill, keeping frequency order. */
-function compact(words: readonly (string | undefined)[], scales: Float32Array, q: Int8Array): VectorTable {
+function compact(words: readonly (string | undefined)[], scales: Float32Array, q: Int8Array): ConvertedTable {
   const keep: number[] = [];
   for (let i = 0; i < words.length; i++) if (words[i] !== undefined) keep.push(i);
   if (keep.length === words.length) return { words: words as string[], scales, q };
@@ -393,7 +405,7 @@ function compact(words: readonly (string | undefined)[], scales: Float32Array, q
 }
 
 /** Writes the cache under a unique temp name, fsyncs, then renames: readers see the old file or the whole new one. */
-async function writeCache(cachePath: string, table: VectorTable): Promise<void> {
+async function writeCache(cachePath: string, table: ConvertedTable): Promise<void> {
   const vocab = Buffer.from(table.words.join("\n"), "utf8");
   const count = table.words.length;
   const payload = Buffer.alloc(pad4(vocab.length) + 4 * count + DIMENSIONS * count);
@@ -445,10 +457,9 @@ const TOKEN_RE =
   /\p{L}(?:\.\p{L})+\.?|[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}]+|[-‐‑][\p{L}\p{M}\p{N}]+|[.,]\p{N}+)*/gu;
 
 function buildEmbedder(table: VectorTable): GloveEmbedder {
-  const { words, scales, q } = table;
-  const n = words.length;
-  const index = new Map<string, number>();
-  for (let i = 0; i < n; i++) if (!index.has(words[i]!)) index.set(words[i]!, i);
+  const { scales, q } = table;
+  const n = table.count;
+  const index = createVocabulary(table.vocab, n);
 
   // p(w) by Zipf's law from the frequency rank r (1-based): p = 1 / (r * H_N), H_N ≈ ln N + γ. The vocabulary is
   // frequency ordered, so this needs no corpus counts and keeps the embedder corpus-independent.
@@ -516,7 +527,7 @@ function buildEmbedder(table: VectorTable): GloveEmbedder {
     return tokenIds.length;
   };
 
-  const commonComponent = estimateCommonComponent(n, words, (tokenIds) => {
+  const commonComponent = estimateCommonComponent(n, index.isWord, (tokenIds) => {
     accumulate(tokenIds);
     return acc;
   });
@@ -580,7 +591,7 @@ function buildEmbedder(table: VectorTable): GloveEmbedder {
  */
 function estimateCommonComponent(
   n: number,
-  words: readonly string[],
+  isWord: (rank: number) => boolean,
   sentenceVector: (tokenIds: readonly number[]) => Float64Array,
 ): Float64Array {
   let seed = gloveDefaults.pcSeed >>> 0;
@@ -592,7 +603,6 @@ function estimateCommonComponent(
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  const isWord = /[\p{L}\p{N}]/u;
   const cov = new Float64Array(DIMENSIONS * DIMENSIONS);
   const tokenIds: number[] = [];
   const logN = Math.log(n);
@@ -600,7 +610,7 @@ function estimateCommonComponent(
     tokenIds.length = 0;
     while (tokenIds.length < gloveDefaults.pcSentenceLength) {
       const rank = Math.min(n - 1, Math.floor(Math.exp(random() * logN)) - 1);
-      if (isWord.test(words[rank]!)) tokenIds.push(rank);
+      if (isWord(rank)) tokenIds.push(rank);
     }
     const v = sentenceVector(tokenIds);
     let norm = 0;
@@ -630,4 +640,89 @@ function estimateCommonComponent(
     u = next;
   }
   return u;
+}
+
+/** Word → frequency rank lookup over the vocabulary bytes. */
+interface Vocabulary {
+  get(token: string): number | undefined;
+  has(token: string): boolean;
+  /** True when the word has a letter or digit (punctuation entries like "," are not words). */
+  isWord(rank: number): boolean;
+}
+
+/**
+ * An open-addressing hash table over the cached vocabulary bytes: 341k words index in ~10 ms without creating a
+ * string per word (a Map<string, number> costs ~100 ms and ~30 MB at every start). ASCII words (all but a handful
+ * of punctuation entries) hash by their bytes, which equal their UTF-16 code units; the rest go in a small Map.
+ */
+function createVocabulary(vocab: Uint8Array, count: number): Vocabulary {
+  const starts = new Uint32Array(count + 1);
+  let w = 0;
+  for (let i = 0; i < vocab.length; i++) if (vocab[i] === 0x0a) starts[++w] = i + 1;
+  starts[count] = vocab.length + 1;
+  let size = 1;
+  while (size < count * 2) size <<= 1;
+  const mask = size - 1;
+  const slots = new Int32Array(size).fill(-1);
+  const other = new Map<string, number>();
+  const decoder = new TextDecoder();
+  for (let rank = 0; rank < count; rank++) {
+    const start = starts[rank]!;
+    const end = starts[rank + 1]! - 1;
+    let h = 0x811c9dc5;
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      const c = vocab[i]!;
+      if (c >= 0x80) ascii = false;
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    if (!ascii) {
+      const word = decoder.decode(vocab.subarray(start, end));
+      if (!other.has(word)) other.set(word, rank);
+      continue;
+    }
+    let slot = h & mask;
+    while (slots[slot] !== -1 && !sameBytes(slots[slot]!, start, end)) slot = (slot + 1) & mask;
+    if (slots[slot] === -1) slots[slot] = rank;
+  }
+
+  function sameBytes(rank: number, start: number, end: number): boolean {
+    const s = starts[rank]!;
+    if (starts[rank + 1]! - 1 - s !== end - start) return false;
+    for (let i = 0; i < end - start; i++) if (vocab[s + i] !== vocab[start + i]) return false;
+    return true;
+  }
+
+  const get = (token: string): number | undefined => {
+    let h = 0x811c9dc5;
+    const length = token.length;
+    for (let i = 0; i < length; i++) {
+      const c = token.charCodeAt(i);
+      if (c >= 0x80) return other.get(token);
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const rank = slots[slot]!;
+      if (rank === -1) return undefined;
+      const s = starts[rank]!;
+      if (starts[rank + 1]! - 1 - s !== length) continue;
+      let i = 0;
+      while (i < length && vocab[s + i] === token.charCodeAt(i)) i++;
+      if (i === length) return rank;
+    }
+  };
+
+  return {
+    get,
+    has: (token) => get(token) !== undefined,
+    isWord(rank) {
+      for (let i = starts[rank]!; i < starts[rank + 1]! - 1; i++) {
+        const c = vocab[i]!;
+        if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c >= 0x80) {
+          return c < 0x80;
+        }
+      }
+      return false;
+    },
+  };
 }
