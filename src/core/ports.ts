@@ -97,3 +97,8 @@ export interface LexicalIndex {
   /** Serialised form for the snapshot store. */
   toJSON(): unknown;
 }
+
+/** Word-level vectors (unit length) for soft term matching when reranking; the GloVe embedder provides them. */
+export interface WordVectors {
+  wordVector(word: string): Float32Array | undefined;
+}

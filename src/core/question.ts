@@ -2,7 +2,7 @@
  * Question analysis: what kind of answer a question wants (a person's words, a number, a time, a place, a fact),
  * its topic terms, and any date it names. Drives evidence choice inside candidate passages.
  */
-import { contentTerms, QUESTION_FRAME_WORDS } from "./text.js";
+import { QUESTION_FRAME_WORDS, STOPWORDS, stem, tokenize } from "./text.js";
 
 export type QuestionKind = "quote" | "number" | "when" | "where" | "who" | "fact";
 
@@ -11,8 +11,12 @@ export interface QuestionAnalysis {
   readonly kind: QuestionKind;
   /** Stemmed topic terms, frame words ("say", "according") removed; duplicates kept once. */
   readonly terms: readonly string[];
+  /** The question's own word for each term (same order as `terms`), for word-vector matching. */
+  readonly words: readonly string[];
   /** True when the question asks for someone's words or reaction. */
   readonly wantsQuote: boolean;
+  /** Stemmed terms of the names the question uses (capitalised words past the first), e.g. "derna", "grenfell". */
+  readonly names: readonly string[];
   /** Years the question names, e.g. [2019]. */
   readonly years: readonly number[];
   /** An exact date the question names (`YYYY-MM-DD`), if any. */
@@ -60,7 +64,11 @@ export function analyzeQuestion(question: string): QuestionAnalysis {
   const lower = text.toLowerCase();
   const date = findDate(text);
   const years = [...new Set([...text.matchAll(/\b(1[89]\d{2}|20\d{2})\b/g)].map((m) => Number(m[1])))];
-  const wantsQuote = quoteCue.test(lower);
+  const wantsQuote =
+    quoteCue.test(lower) ||
+    /\baccording to (?!(?:the )?(?:news|reports?|data|figures|study|studies|the (?:news|report)))\S/i.test(
+      text,
+    );
   let kind: QuestionKind = "fact";
   if (
     /\bhow (?:many|much|long|far|big|large|high|old|fast)\b|\bwhat (?:share|percentage|proportion|number)\b|\bup to what\b/.test(
@@ -77,10 +85,29 @@ export function analyzeQuestion(question: string): QuestionAnalysis {
   } else if (/^\s*(?:who|whom|whose)\b|\bwhich (?:actor|person|team|party|player|company)\b/.test(lower)) {
     kind = "who";
   }
-  const terms = [...new Set(contentTerms(text, QUESTION_FRAME_WORDS))].filter(
-    (t) => !months.includes(t) && !/^(?:\d{1,2}|1[89]\d{2}|20\d{2})$/.test(t),
-  );
-  return { text, kind, terms, wantsQuote, years, date };
+  // "how many/much/long/fast …" say what kind of answer is wanted, not what it is about.
+  const kindWords = new Set([...lower.matchAll(/\bhow (\w+)/g)].map((m) => m[1]!));
+  const terms: string[] = [];
+  const words: string[] = [];
+  for (const word of tokenize(text)) {
+    if (STOPWORDS.has(word) || QUESTION_FRAME_WORDS.has(word) || kindWords.has(word) || months.includes(word))
+      continue;
+    if (/^(?:\d{1,2}|1[89]\d{2}|20\d{2})$/.test(word)) continue;
+    const term = stem(word);
+    if (terms.includes(term)) continue;
+    terms.push(term);
+    words.push(word);
+  }
+  const weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+  const names = new Set<string>();
+  for (const m of text.matchAll(/(?<=[\p{L}\p{N},;:'’"()]\s+)\p{Lu}[\p{L}\p{N}'’-]*/gu)) {
+    for (const word of tokenize(m[0])) {
+      if (STOPWORDS.has(word) || months.includes(word) || weekdays.includes(word) || word.length < 2)
+        continue;
+      names.add(stem(word));
+    }
+  }
+  return { text, kind, terms, words, names: [...names], wantsQuote, years, date };
 }
 
 /** True when a sentence holds the kind of thing the question asks for (a number, a time, a place). */

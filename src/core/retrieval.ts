@@ -4,10 +4,10 @@
  * question wants, the speaker it names, the date it names). Pure: works over ports and plain data.
  */
 
-import type { LexicalIndex, VectorIndex } from "./ports.js";
+import type { LexicalIndex, VectorIndex, WordVectors } from "./ports.js";
 import type { QuestionAnalysis } from "./question.js";
 import { sentenceFitsKind } from "./question.js";
-import { contentTerms } from "./text.js";
+import { contentTerms, STOPWORDS, stem, tokenize } from "./text.js";
 import type { Article, DateRange, Passage, QuoteRecord, Span } from "./types.js";
 
 export type RetrievalMode = "bm25" | "dense" | "hybrid" | "default";
@@ -47,6 +47,10 @@ export interface RankedPassage {
   readonly sentences: readonly SentenceScore[];
   /** Best speaker match of a quote in the passage, 0..1 (0 when the question does not ask for words). */
   readonly speakerMatch: number;
+  /** Share of the question's name weight (IDF) absent from the passage's article, 0..1. */
+  readonly missingNames: number;
+  /** False when the question names years and the article neither is dated in nor mentions any of them. */
+  readonly yearsFound: boolean;
 }
 
 /** Weights of the default path; tuned on the development questions (see README "Eval"). */
@@ -60,6 +64,11 @@ export const rankingWeights = {
   speaker: 0.6,
   date: 0.5,
   lead: 0.05,
+  /** Weight of a question term inside an article whose title already holds it. */
+  titleTermFactor: 0.35,
+  /** Word-vector cosine below which words do not match; the most a soft match counts. */
+  softFloor: 0.55,
+  softMax: 0.7,
   /** Hybrid (score fusion) weight of the dense score against normalised BM25. */
   hybridDense: 0.35,
   candidatesLexical: 80,
@@ -76,6 +85,8 @@ export interface RetrieveInput {
   readonly limit: number;
   /** Speaker match of a quote record against the question, 0..1; supplied by the quote module. */
   readonly speakerMatch: (record: QuoteRecord, question: string) => number;
+  /** Word vectors for soft matching of question words in sentences (optional). */
+  readonly wordVectors?: WordVectors | undefined;
 }
 
 function inRange(article: Article | undefined, range: DateRange | undefined): boolean {
@@ -112,19 +123,76 @@ export function dateFit(analysis: QuestionAnalysis, article: Article): number {
   return 0;
 }
 
-/** Scores each sentence of a passage by the IDF-weighted share of the question's topic terms it holds. */
-export function scoreSentences(
+/**
+ * Per-question term weights for evidence inside one article: IDF, lowered for terms the article's title already
+ * holds (they pick the article, not the paragraph).
+ */
+export function termWeights(
   corpus: Pick<RetrievalCorpus, "idf">,
   analysis: QuestionAnalysis,
+  titleTerms: ReadonlySet<string>,
+): number[] {
+  return analysis.terms.map((t) => corpus.idf(t) * (titleTerms.has(t) ? rankingWeights.titleTermFactor : 1));
+}
+
+/** True when the question names no year, or the article is dated in or mentions one of them. */
+export function yearsFound(analysis: QuestionAnalysis, article: Article): boolean {
+  if (analysis.years.length === 0) return true;
+  return analysis.years.some((y) => article.date?.startsWith(String(y)) || article.text.includes(String(y)));
+}
+
+/** Soft word matcher over word vectors, caching vectors for one question. */
+export function createSoftMatcher(
+  words: WordVectors | undefined,
+): ((questionWord: string, tokens: readonly string[]) => number) | null {
+  if (!words) return null;
+  const cache = new Map<string, Float32Array | null>();
+  const vec = (w: string) => {
+    let v = cache.get(w);
+    if (v === undefined) {
+      v = words.wordVector(w) ?? null;
+      cache.set(w, v);
+    }
+    return v;
+  };
+  return (questionWord, tokens) => {
+    const q = vec(questionWord);
+    if (!q) return 0;
+    let best = 0;
+    for (const token of tokens) {
+      if (STOPWORDS.has(token)) continue;
+      const v = vec(token);
+      if (!v) continue;
+      let d = 0;
+      for (let i = 0; i < q.length; i++) d += q[i]! * v[i]!;
+      if (d > best) best = d;
+    }
+    const { softFloor, softMax } = rankingWeights;
+    return best <= softFloor ? 0 : Math.min(softMax, ((best - softFloor) / (1 - softFloor)) * softMax * 1.5);
+  };
+}
+
+/**
+ * Scores each sentence of a passage by the weighted share of the question's topic terms it holds: an exact
+ * (stemmed) match counts fully, a close word by word vectors counts partly.
+ */
+export function scoreSentences(
+  analysis: QuestionAnalysis,
+  weights: readonly number[],
   articleText: string,
   sentences: readonly Span[],
+  soft: ((questionWord: string, tokens: readonly string[]) => number) | null = null,
 ): SentenceScore[] {
-  const total = analysis.terms.reduce((s, t) => s + corpus.idf(t), 0) || 1;
+  const total = weights.reduce((s, w) => s + w, 0) || 1;
   return sentences.map((span) => {
     const text = articleText.slice(span.start, span.end);
-    const terms = new Set(contentTerms(text));
+    const tokens = tokenize(text);
+    const terms = new Set(tokens.map(stem));
     let held = 0;
-    for (const t of analysis.terms) if (terms.has(t)) held += corpus.idf(t);
+    analysis.terms.forEach((t, i) => {
+      if (terms.has(t)) held += weights[i]!;
+      else if (soft) held += weights[i]! * soft(analysis.words[i]!, tokens);
+    });
     const coverage = held / total;
     const fitsKind = sentenceFitsKind(analysis.kind, text);
     const score = coverage + (fitsKind ? rankingWeights.kindFit * Math.min(1, coverage * 2) : 0);
@@ -191,6 +259,8 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
 
   const ranked: RankedPassage[] = [];
   const articleCoverage = new Map<string, number>();
+  const articleWeights = new Map<string, number[]>();
+  const soft = createSoftMatcher(input.wordVectors);
   for (const id of candidates) {
     const passage = corpus.passages.get(id)!;
     const article = corpus.articles.get(passage.articleId)!;
@@ -213,15 +283,24 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
       artCov = coverageOf(corpus, analysis, corpus.articleTerms(article.id));
       articleCoverage.set(article.id, artCov);
     }
-    const sentences = scoreSentences(corpus, analysis, article.text, passage.sentences);
+    let weights = articleWeights.get(article.id);
+    if (!weights) {
+      weights = termWeights(corpus, analysis, new Set(contentTerms(article.title)));
+      articleWeights.set(article.id, weights);
+    }
+    const sentences = scoreSentences(analysis, weights, article.text, passage.sentences, soft);
     const bestSentence = Math.max(0, ...sentences.map((s) => s.score));
-    const passageCoverage = coverageOf(corpus, analysis, new Set(contentTerms(passage.text)));
+    const passageTerms = new Set(contentTerms(passage.text));
+    const passageCoverage =
+      analysis.terms.reduce((sum, t, i) => sum + (passageTerms.has(t) ? weights![i]! : 0), 0) /
+      (weights.reduce((a, b) => a + b, 0) || 1);
     let speakerMatch = 0;
     if (analysis.wantsQuote || analysis.kind === "quote") {
       for (const q of corpus.quotesByPassage.get(id) ?? []) {
         speakerMatch = Math.max(speakerMatch, q.speaker ? input.speakerMatch(q, analysis.text) : 0);
       }
     }
+    const fit = dateFit(analysis, article);
     const score =
       w.lexical * lex +
       w.dense * dense +
@@ -229,14 +308,50 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
       w.passageCoverage * passageCoverage +
       w.articleCoverage * artCov +
       w.speaker * speakerMatch +
-      w.date * dateFit(analysis, article) +
+      w.date * fit +
       (passage.index === 0 ? w.lead : 0);
-    ranked.push({ passage, score, lexical: lex, dense, articleCoverage: artCov, sentences, speakerMatch });
+    ranked.push({
+      passage,
+      score,
+      lexical: lex,
+      dense,
+      articleCoverage: artCov,
+      sentences,
+      speakerMatch,
+      missingNames: missingNameShare(corpus, analysis, corpus.articleTerms(article.id)),
+      yearsFound: yearsFound(analysis, article),
+    });
   }
   ranked.sort((a, b) => b.score - a.score || a.passage.id.localeCompare(b.passage.id));
   return ranked.slice(0, limit);
 }
 
 function simple(passage: Passage, score: number, lexical: number, dense: number): RankedPassage {
-  return { passage, score, lexical, dense, articleCoverage: 0, sentences: [], speakerMatch: 0 };
+  return {
+    passage,
+    score,
+    lexical,
+    dense,
+    articleCoverage: 0,
+    sentences: [],
+    speakerMatch: 0,
+    missingNames: 0,
+    yearsFound: true,
+  };
+}
+
+/** Share of the question's name weight absent from an article's terms. */
+export function missingNameShare(
+  corpus: Pick<RetrievalCorpus, "idf">,
+  analysis: QuestionAnalysis,
+  articleTerms: ReadonlySet<string>,
+): number {
+  let total = 0;
+  let missing = 0;
+  for (const name of analysis.names) {
+    const w = corpus.idf(name);
+    total += w;
+    if (!articleTerms.has(name)) missing += w;
+  }
+  return total > 0 ? missing / total : 0;
 }

@@ -7,7 +7,7 @@ import type { Config } from "../config/config.js";
 import { composeAnswer, refusal } from "../core/answer.js";
 import type { CorpusProblem } from "../core/corpus-format.js";
 import { BriefingError, isBriefingError } from "../core/errors.js";
-import type { AnswerModel, Clock, Embedder, EvidencePassage, Logger } from "../core/ports.js";
+import type { AnswerModel, Clock, Embedder, EvidencePassage, Logger, WordVectors } from "../core/ports.js";
 import { silentLogger, systemClock } from "../core/ports.js";
 import { analyzeQuestion } from "../core/question.js";
 import { speakerMatches } from "../core/quotes.js";
@@ -55,6 +55,11 @@ export interface OpenNewsServiceOptions {
    */
   readonly answerModel?: AnswerModel | null;
   readonly clock?: Clock;
+  /**
+   * Word vectors for soft term matching when reranking; default the GloVe vectors (offline, also with OpenAI
+   * embeddings). `null` turns soft matching off.
+   */
+  readonly wordVectors?: WordVectors | null;
   /** Where article arrival times are kept for "new since your last briefing" (the SQLite store); default memory. */
   readonly arrivals?: ArticleArrivals;
   readonly onProgress?: (progress: IngestProgress) => void;
@@ -100,11 +105,22 @@ async function chooseEmbedder(options: OpenNewsServiceOptions, logger: Logger): 
   return createGloveEmbedder({ cacheDir: options.config.cacheDir, logger });
 }
 
+function isWordVectors(value: object): value is WordVectors {
+  return typeof (value as Partial<WordVectors>).wordVector === "function";
+}
+
 export async function openNewsService(options: OpenNewsServiceOptions): Promise<RunningNewsService> {
   const logger = options.logger ?? silentLogger;
   const corpusPaths = options.corpusPaths ?? [options.config.corpusDir];
   const indexDir = options.indexDir ?? path.join(options.config.dataDir, "index");
   const embedder = await chooseEmbedder(options, logger);
+  const wordVectors =
+    options.wordVectors === null
+      ? undefined
+      : (options.wordVectors ??
+        (isWordVectors(embedder)
+          ? embedder
+          : await createGloveEmbedder({ cacheDir: options.config.cacheDir, logger })));
   const answerModel =
     options.answerModel === undefined
       ? await answerModelFromConfig(options.config, logger)
@@ -166,6 +182,7 @@ export async function openNewsService(options: OpenNewsServiceOptions): Promise<
       dateRange: opts.dateRange,
       limit: opts.limit ?? 10,
       speakerMatch: speakerMatches,
+      wordVectors,
     });
   };
 

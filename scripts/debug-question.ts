@@ -1,0 +1,23 @@
+// Prints the default path's analysis, top passages and answer for questions (development aid).
+import path from "node:path";
+import { parseConfig } from "../src/config/config.js";
+import { analyzeQuestion } from "../src/core/question.js";
+import { openNewsService } from "../src/service/open-news-service.js";
+
+const config = parseConfig({ DATA_DIR: ".data" });
+const corpusPaths = ["../shared/data/wikinews/articles.jsonl", "corpus"];
+const { createHash } = await import("node:crypto");
+const key = createHash("sha256").update(corpusPaths.map((p) => path.resolve(p)).join("\n")).digest("hex").slice(0, 12);
+const service = await openNewsService({ config, corpusPaths, indexDir: path.join(".data", "eval", key) });
+for (const q of process.argv.slice(2)) {
+  console.log("\n=== ", q, JSON.stringify(analyzeQuestion(q)));
+  const ranked = await service.search(q, { limit: 6 });
+  for (const r of ranked) {
+    const best = [...r.sentences].sort((a, b) => b.score - a.score)[0];
+    console.log(
+      `${r.score.toFixed(2)} lex=${r.lexical.toFixed(2)} dense=${r.dense.toFixed(2)} art=${r.articleCoverage.toFixed(2)} spk=${r.speakerMatch.toFixed(2)} sent=${best?.score.toFixed(2)} ${r.passage.id}\n    ${r.passage.text.slice(0, 150)}`,
+    );
+  }
+  const a = await service.ask(q);
+  console.log("ANSWER", a.refused, a.reason ?? "", a.lead, a.quotes.map((x) => `[${x.speaker}] ${x.text.slice(0, 120)}`));
+}
