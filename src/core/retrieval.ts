@@ -26,8 +26,8 @@ export interface RetrievalCorpus {
   passageVector(passageId: string): readonly number[] | undefined;
   /** Inverse document frequency of a stemmed term over passages. */
   idf(term: string): number;
-  /** Stemmed content terms of an article (title and text), for coverage. */
-  articleTerms(articleId: string): ReadonlySet<string>;
+  /** Stemmed content terms of an article (title and text) with the number of its passages holding each. */
+  articleTerms(articleId: string): ReadonlyMap<string, number>;
 }
 
 export interface SentenceScore extends Span {
@@ -55,17 +55,21 @@ export interface RankedPassage {
 
 /** Weights of the default path; tuned on the development questions (see README "Eval"). */
 export const rankingWeights = {
-  lexical: 0.35,
-  dense: 0.25,
+  lexical: 0.2,
+  dense: 0.5,
   sentence: 1.0,
   passageCoverage: 0.3,
   articleCoverage: 0.9,
   kindFit: 0.25,
-  speaker: 0.6,
+  speaker: 1.0,
+  /** For questions asking for someone's words: a passage holding an attributed quote at all. */
+  quotePresence: 0.3,
   date: 0.5,
   lead: 0.05,
   /** Weight of a question term inside an article whose title already holds it. */
-  titleTermFactor: 0.35,
+  titleTermFactor: 0.15,
+  /** Least weight of a question term found in every passage of an article (see `termWeights`). */
+  localFloor: 0.3,
   /** Word-vector cosine below which words do not match; the most a soft match counts. */
   softFloor: 0.55,
   softMax: 0.7,
@@ -131,8 +135,17 @@ export function termWeights(
   corpus: Pick<RetrievalCorpus, "idf">,
   analysis: QuestionAnalysis,
   titleTerms: ReadonlySet<string>,
+  articleTerms: ReadonlyMap<string, number>,
+  passages: number,
 ): number[] {
-  return analysis.terms.map((t) => corpus.idf(t) * (titleTerms.has(t) ? rankingWeights.titleTermFactor : 1));
+  const { titleTermFactor, localFloor } = rankingWeights;
+  const norm = Math.log(1 + Math.max(1, passages));
+  return analysis.terms.map((t) => {
+    // Terms spread over the whole article say which article, not which paragraph.
+    const pf = articleTerms.get(t) ?? 0;
+    const local = pf > 0 ? Math.log(1 + passages / pf) / norm : 1;
+    return corpus.idf(t) * (titleTerms.has(t) ? titleTermFactor : 1) * (localFloor + (1 - localFloor) * local);
+  });
 }
 
 /** True when the question names no year, or the article is dated in or mentions one of them. */
@@ -200,7 +213,7 @@ export function scoreSentences(
   });
 }
 
-function coverageOf(corpus: RetrievalCorpus, analysis: QuestionAnalysis, terms: ReadonlySet<string>): number {
+function coverageOf(corpus: RetrievalCorpus, analysis: QuestionAnalysis, terms: { has(term: string): boolean }): number {
   let total = 0;
   let held = 0;
   for (const t of analysis.terms) {
@@ -285,7 +298,13 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
     }
     let weights = articleWeights.get(article.id);
     if (!weights) {
-      weights = termWeights(corpus, analysis, new Set(contentTerms(article.title)));
+      weights = termWeights(
+        corpus,
+        analysis,
+        new Set(contentTerms(article.title)),
+        corpus.articleTerms(article.id),
+        corpus.passagesByArticle.get(article.id)?.length ?? 1,
+      );
       articleWeights.set(article.id, weights);
     }
     const sentences = scoreSentences(analysis, weights, article.text, passage.sentences, soft);
@@ -295,9 +314,12 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
       analysis.terms.reduce((sum, t, i) => sum + (passageTerms.has(t) ? weights![i]! : 0), 0) /
       (weights.reduce((a, b) => a + b, 0) || 1);
     let speakerMatch = 0;
+    let hasQuote = false;
     if (analysis.wantsQuote || analysis.kind === "quote") {
       for (const q of corpus.quotesByPassage.get(id) ?? []) {
-        speakerMatch = Math.max(speakerMatch, q.speaker ? input.speakerMatch(q, analysis.text) : 0);
+        if (!q.speaker) continue;
+        hasQuote = true;
+        speakerMatch = Math.max(speakerMatch, input.speakerMatch(q, analysis.text));
       }
     }
     const fit = dateFit(analysis, article);
@@ -308,6 +330,7 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
       w.passageCoverage * passageCoverage +
       w.articleCoverage * artCov +
       w.speaker * speakerMatch +
+      (hasQuote ? w.quotePresence : 0) +
       w.date * fit +
       (passage.index === 0 ? w.lead : 0);
     ranked.push({
@@ -344,7 +367,7 @@ function simple(passage: Passage, score: number, lexical: number, dense: number)
 export function missingNameShare(
   corpus: Pick<RetrievalCorpus, "idf">,
   analysis: QuestionAnalysis,
-  articleTerms: ReadonlySet<string>,
+  articleTerms: { has(term: string): boolean },
 ): number {
   let total = 0;
   let missing = 0;

@@ -88,7 +88,7 @@ export class CorpusIndex implements RetrievalCorpus {
   readonly #passageByLabel = new Map<number, string>();
   readonly #vectors = new Map<number, Float32Array>();
   readonly #df = new Map<string, number>();
-  readonly #articleTerms = new Map<string, ReadonlySet<string>>();
+  readonly #articleTerms = new Map<string, ReadonlyMap<string, number>>();
   nextLabel = 0;
 
   /**
@@ -122,11 +122,16 @@ export class CorpusIndex implements RetrievalCorpus {
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 
-  articleTerms(articleId: string): ReadonlySet<string> {
+  articleTerms(articleId: string): ReadonlyMap<string, number> {
     let terms = this.#articleTerms.get(articleId);
     if (!terms) {
+      const counts = new Map<string, number>();
       const a = this.articles.get(articleId);
-      terms = new Set(a ? contentTerms(`${a.title}\n${a.text}`) : []);
+      for (const p of this.passagesByArticle.get(articleId) ?? []) {
+        for (const t of new Set(contentTerms(p.text))) counts.set(t, (counts.get(t) ?? 0) + 1);
+      }
+      for (const t of a ? contentTerms(a.title) : []) if (!counts.has(t)) counts.set(t, 0);
+      terms = counts;
       this.#articleTerms.set(articleId, terms);
     }
     return terms;

@@ -80,6 +80,7 @@ const ratio = (n: number, d: number) => (d === 0 ? 0 : Math.round((n / d) * 1000
 export async function evaluate(
   service: RunningNewsService,
   questions: readonly EvalQuestion[],
+  options: { readonly retrievers?: readonly RetrieverName[] } = {},
 ): Promise<EvalReport> {
   const corpus = service.corpus();
   const answerable = questions.filter((q) => q.article_ids.length > 0);
@@ -91,7 +92,7 @@ export async function evaluate(
 
   const byRetriever = {} as Record<RetrieverName, RetrieverMetrics>;
   const ranks = new Map<string, { article: number | null; passage: number | null }>();
-  for (const retriever of RETRIEVERS) {
+  for (const retriever of options.retrievers ?? RETRIEVERS) {
     let r1 = 0;
     let r5 = 0;
     let rr = 0;
