@@ -24,9 +24,17 @@ export const answerDefaults = {
   /** Longest quote shown, in characters; longer quotes are cut to their best sentences. */
   maxQuoteChars: 400,
   maxQuotes: 3,
-  /** Extra sentences are added only when they score at least this share of the best one. */
-  secondaryRatio: 0.8,
+  /** Further quotes are added only when they score at least this share of the best one. */
+  secondaryRatio: 0.85,
   speakerWeight: 1.0,
+  /** Passages whose attributed quotes are candidates, and passages whose sentences are. */
+  evidencePassages: 6,
+  sentencePassages: 3,
+  /** Added to a quote when the question asks for someone's words. */
+  quoteBonus: 0.3,
+  /** Taken from a quote when it does not, unless the question names its speaker (match ≥ `namedSpeaker`). */
+  quotePenalty: 0.5,
+  namedSpeaker: 0.85,
 } as const satisfies Record<string, number>;
 
 export interface AnswerInput {
@@ -121,76 +129,81 @@ export function evidenceScore(
   return top.articleCoverage - missingNamePenalty * top.missingNames;
 }
 
+interface Candidate {
+  readonly articleId: string;
+  readonly span: Span;
+  readonly speaker: string | null;
+  readonly role: string | null;
+  readonly direct: boolean;
+  readonly score: number;
+}
+
+/**
+ * Evidence candidates from the top passages: their sentences, and their attributed quotes (favoured when the
+ * question asks for someone's words or names the speaker).
+ */
+function candidates(input: AnswerInput, t: typeof answerDefaults): Candidate[] {
+  const { analysis } = input;
+  const out: Candidate[] = [];
+  const wantsWords = analysis.wantsQuote || analysis.kind === "quote";
+  input.ranked.slice(0, t.evidencePassages).forEach((ranked, rank) => {
+    const passageQuotes = (input.quotesByPassage.get(ranked.passage.id) ?? []).filter((q) => q.speaker);
+    if (rank < t.sentencePassages) {
+      for (const s of ranked.sentences) {
+        const inner = passageQuotes.find((q) => q.start >= s.start && q.end <= s.end);
+        const span = s.end - s.start > t.maxQuoteChars * 1.5 ? { start: s.start, end: s.start + t.maxQuoteChars } : s;
+        out.push({
+          articleId: ranked.passage.articleId,
+          span,
+          speaker: inner?.speaker ?? null,
+          role: inner?.role ?? null,
+          direct: false,
+          score: ranked.score + s.score,
+        });
+      }
+    }
+    for (const record of passageQuotes) {
+      const match = input.speakerMatch(record, analysis.text);
+      const fit = wantsWords ? t.quoteBonus : match >= t.namedSpeaker ? 0 : -t.quotePenalty;
+      out.push({
+        articleId: record.articleId,
+        span: bestWindow(record, ranked.sentences, t.maxQuoteChars),
+        speaker: record.speaker,
+        role: record.role,
+        direct: true,
+        score: ranked.score + quoteCoverage(record, ranked.sentences) + t.speakerWeight * match + fit,
+      });
+    }
+  });
+  return out.sort((a, b) => b.score - a.score);
+}
+
 /** Builds the answer, or a refusal when the evidence is too weak. */
 export function composeAnswer(input: AnswerInput): Answer {
   const t = { ...answerDefaults, ...input.thresholds };
   const top = input.ranked[0];
   if (!top || input.analysis.terms.length === 0) return refusal("no-evidence");
   // A question about a year the article neither is dated in nor mentions is about something else.
-  if (!top.yearsFound || evidenceScore(top, t.missingNamePenalty) < t.minEvidence)
-    return refusal("weak-evidence");
+  if (!top.yearsFound || evidenceScore(top, t.missingNamePenalty) < t.minEvidence) return refusal("weak-evidence");
   const quotes: AnswerQuote[] = [];
-  const seen = new Set<string>();
-  const push = (q: AnswerQuote | null) => {
-    if (!q || quotes.length >= t.maxQuotes) return;
-    const key = `${q.article.id}:${q.start}`;
-    if (
-      seen.has(key) ||
-      quotes.some((o) => o.article.id === q.article.id && q.start < o.end && o.start < q.end)
-    )
-      return;
-    seen.add(key);
+  const push = (c: Candidate) => {
+    if (quotes.length >= t.maxQuotes) return;
+    const article = input.articles.get(c.articleId);
+    if (!article) return;
+    const q = makeQuote(article, c.span, c.speaker, c.role, c.direct);
+    if (!q || quotes.some((o) => o.article.id === q.article.id && q.start < o.end && o.start < q.end)) return;
     quotes.push(q);
   };
-
-  if (input.analysis.wantsQuote || input.analysis.kind === "quote") {
-    const candidates: { record: QuoteRecord; score: number; ranked: RankedPassage }[] = [];
-    for (const ranked of input.ranked.slice(0, 6)) {
-      for (const record of input.quotesByPassage.get(ranked.passage.id) ?? []) {
-        if (!record.speaker) continue;
-        const score =
-          ranked.score +
-          t.speakerWeight * input.speakerMatch(record, input.analysis.text) +
-          quoteCoverage(record, ranked.sentences);
-        candidates.push({ record, score, ranked });
-      }
-    }
-    candidates.sort((a, b) => b.score - a.score);
-    const best = candidates[0];
-    if (best && best.ranked.passage.articleId === top.passage.articleId) {
-      for (const c of candidates) {
-        if (
-          c !== best &&
-          (c.score < best.score * t.secondaryRatio || c.record.speaker !== best.record.speaker)
-        )
-          continue;
-        const article = input.articles.get(c.record.articleId)!;
-        const span = bestWindow(c.record, c.ranked.sentences, t.maxQuoteChars);
-        push(makeQuote(article, span, c.record.speaker, c.record.role, true));
-        if (quotes.length >= 2) break;
-      }
-    }
-  }
-
-  if (quotes.length === 0) {
-    const scored = input.ranked
-      .slice(0, 3)
-      .flatMap((r) => r.sentences.map((s) => ({ s, r, total: s.score + r.score })))
-      .sort((a, b) => b.total - a.total);
-    const best = scored[0];
-    if (!best) return refusal("no-evidence");
-    for (const c of scored) {
-      if (c !== best && (c.total < best.total * t.secondaryRatio || quotes.length >= 2)) break;
-      const article = input.articles.get(c.r.passage.articleId)!;
-      const inner = (input.quotesByPassage.get(c.r.passage.id) ?? []).find(
-        (q) => q.speaker && q.start >= c.s.start && q.end <= c.s.end,
-      );
-      const span =
-        c.s.end - c.s.start > t.maxQuoteChars * 1.5
-          ? { start: c.s.start, end: c.s.start + t.maxQuoteChars }
-          : c.s;
-      push(makeQuote(article, span, inner?.speaker ?? null, inner?.role ?? null, false));
-    }
+  const ranked = candidates(input, t);
+  const best = ranked[0];
+  if (!best) return refusal("no-evidence");
+  push(best);
+  // More of the same kind of evidence when it is nearly as good: the same speaker's other words, or the next
+  // best sentences.
+  for (const c of ranked) {
+    if (quotes.length >= t.maxQuotes || c.score < best.score * t.secondaryRatio) break;
+    if (c === best || c.direct !== best.direct || (best.direct && c.speaker !== best.speaker)) continue;
+    push(c);
   }
   if (quotes.length === 0) return refusal("no-evidence");
   return { refused: false, lead: lead(quotes), quotes };
