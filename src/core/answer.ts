@@ -35,6 +35,8 @@ export const answerDefaults = {
   /** Taken from a quote when it does not, unless the question names its speaker (match ≥ `namedSpeaker`). */
   quotePenalty: 0.5,
   namedSpeaker: 0.85,
+  /** Least speaker match for a person's other quotes in the top article to become candidates. */
+  focusSpeaker: 0.4,
 } as const satisfies Record<string, number>;
 
 export interface AnswerInput {
@@ -151,7 +153,8 @@ function candidates(input: AnswerInput, t: typeof answerDefaults): Candidate[] {
     if (rank < t.sentencePassages) {
       for (const s of ranked.sentences) {
         const inner = passageQuotes.find((q) => q.start >= s.start && q.end <= s.end);
-        const span = s.end - s.start > t.maxQuoteChars * 1.5 ? { start: s.start, end: s.start + t.maxQuoteChars } : s;
+        const span =
+          s.end - s.start > t.maxQuoteChars * 1.5 ? { start: s.start, end: s.start + t.maxQuoteChars } : s;
         out.push({
           articleId: ranked.passage.articleId,
           span,
@@ -175,7 +178,59 @@ function candidates(input: AnswerInput, t: typeof answerDefaults): Candidate[] {
       });
     }
   });
+  if (wantsWords) out.push(...focusSpeakerQuotes(input, t, out));
   return out.sort((a, b) => b.score - a.score);
+}
+
+/**
+ * When the question asks for the words of someone the top article quotes (by name or role), that person's other
+ * quotes in the article are candidates too, even outside the best passages: the quote often sits in the
+ * paragraph after the one that introduces the speaker.
+ */
+function focusSpeakerQuotes(
+  input: AnswerInput,
+  t: typeof answerDefaults,
+  seen: readonly Candidate[],
+): Candidate[] {
+  const top = input.ranked[0];
+  if (!top) return [];
+  const articleId = top.passage.articleId;
+  const records = [...input.quotesByPassage.entries()]
+    .filter(([id]) => id.startsWith(`${articleId}#`))
+    .flatMap(([, quotes]) => quotes.filter((q) => q.speaker && q.articleId === articleId));
+  let target: { speaker: string; match: number } | null = null;
+  for (const q of records) {
+    const match = input.speakerMatch(q, input.analysis.text);
+    if (match >= t.focusSpeaker && (!target || match > target.match)) target = { speaker: q.speaker!, match };
+  }
+  if (!target) return [];
+  const byPassage = new Map(input.ranked.map((r) => [r.passage.id, r]));
+  const floor = Math.min(...input.ranked.map((r) => r.score));
+  const out: Candidate[] = [];
+  for (const [passageId, quotes] of input.quotesByPassage) {
+    if (!passageId.startsWith(`${articleId}#`)) continue;
+    const ranked = byPassage.get(passageId);
+    for (const record of quotes) {
+      if (
+        record.speaker !== target.speaker ||
+        seen.some((c) => c.direct && c.span.start >= record.start && c.span.end <= record.end)
+      )
+        continue;
+      out.push({
+        articleId,
+        span: bestWindow(record, ranked?.sentences ?? [], t.maxQuoteChars),
+        speaker: record.speaker,
+        role: record.role,
+        direct: true,
+        score:
+          (ranked?.score ?? floor) +
+          (ranked ? quoteCoverage(record, ranked.sentences) : 0) +
+          t.speakerWeight * target.match +
+          t.quoteBonus,
+      });
+    }
+  }
+  return out;
 }
 
 /** Builds the answer, or a refusal when the evidence is too weak. */
@@ -184,7 +239,8 @@ export function composeAnswer(input: AnswerInput): Answer {
   const top = input.ranked[0];
   if (!top || input.analysis.terms.length === 0) return refusal("no-evidence");
   // A question about a year the article neither is dated in nor mentions is about something else.
-  if (!top.yearsFound || evidenceScore(top, t.missingNamePenalty) < t.minEvidence) return refusal("weak-evidence");
+  if (!top.yearsFound || evidenceScore(top, t.missingNamePenalty) < t.minEvidence)
+    return refusal("weak-evidence");
   const quotes: AnswerQuote[] = [];
   const push = (c: Candidate) => {
     if (quotes.length >= t.maxQuotes) return;

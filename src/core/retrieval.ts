@@ -65,14 +65,14 @@ export const rankingWeights = {
   /** For questions asking for someone's words: a passage holding an attributed quote at all. */
   quotePresence: 0.3,
   date: 0.5,
-  lead: 0.05,
+  lead: 0,
   /** Weight of a question term inside an article whose title already holds it. */
   titleTermFactor: 0.15,
   /** Least weight of a question term found in every passage of an article (see `termWeights`). */
-  localFloor: 0.3,
+  localFloor: 0.1,
   /** Word-vector cosine below which words do not match; the most a soft match counts. */
   softFloor: 0.55,
-  softMax: 0.7,
+  softMax: 0.5,
   /** Hybrid (score fusion) weight of the dense score against normalised BM25. */
   hybridDense: 0.35,
   candidatesLexical: 80,
@@ -144,7 +144,9 @@ export function termWeights(
     // Terms spread over the whole article say which article, not which paragraph.
     const pf = articleTerms.get(t) ?? 0;
     const local = pf > 0 ? Math.log(1 + passages / pf) / norm : 1;
-    return corpus.idf(t) * (titleTerms.has(t) ? titleTermFactor : 1) * (localFloor + (1 - localFloor) * local);
+    return (
+      corpus.idf(t) * (titleTerms.has(t) ? titleTermFactor : 1) * (localFloor + (1 - localFloor) * local)
+    );
   });
 }
 
@@ -168,16 +170,30 @@ export function createSoftMatcher(
     }
     return v;
   };
+  // Cosines per question word and token, for one question: sentences repeat most of their words, so each pair is
+  // computed once instead of once per sentence (the same arithmetic, hence the same values).
+  const cosines = new Map<string, Map<string, number>>();
   return (questionWord, tokens) => {
     const q = vec(questionWord);
     if (!q) return 0;
+    let known = cosines.get(questionWord);
+    if (!known) {
+      known = new Map();
+      cosines.set(questionWord, known);
+    }
     let best = 0;
     for (const token of tokens) {
       if (STOPWORDS.has(token)) continue;
-      const v = vec(token);
-      if (!v) continue;
-      let d = 0;
-      for (let i = 0; i < q.length; i++) d += q[i]! * v[i]!;
+      let d = known.get(token);
+      if (d === undefined) {
+        const v = vec(token);
+        d = Number.NaN;
+        if (v) {
+          d = 0;
+          for (let i = 0; i < q.length; i++) d += q[i]! * v[i]!;
+        }
+        known.set(token, d);
+      }
       if (d > best) best = d;
     }
     const { softFloor, softMax } = rankingWeights;
@@ -213,7 +229,11 @@ export function scoreSentences(
   });
 }
 
-function coverageOf(corpus: RetrievalCorpus, analysis: QuestionAnalysis, terms: { has(term: string): boolean }): number {
+function coverageOf(
+  corpus: RetrievalCorpus,
+  analysis: QuestionAnalysis,
+  terms: { has(term: string): boolean },
+): number {
   let total = 0;
   let held = 0;
   for (const t of analysis.terms) {

@@ -87,13 +87,13 @@ export interface IngestResult extends IngestSummary {
   readonly reused: boolean;
 }
 
+/** Control, zero-width and bidirectional-override characters: never part of a question. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const invisible = /[\u0000-\u001F\u007F-\u009F\u200B-\u200F\u2028-\u202E\u2060-\u206F\uFEFF]/g;
+
 /** Removes control characters (keeping newlines and tabs as spaces) and collapses whitespace. */
 export function cleanQuestion(raw: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
-  return raw
-    .replace(/[\u0000-\u001F\u007F-\u009F\u200B-\u200F\u2028-\u202E\u2060-\u206F\uFEFF]/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
+  return raw.replace(invisible, " ").replace(/\s+/g, " ").trim();
 }
 
 async function chooseEmbedder(options: OpenNewsServiceOptions, logger: Logger): Promise<Embedder> {

@@ -90,7 +90,7 @@ export function registerEval(program: Command): void {
         });
         const report = await evaluate(service, questions);
         if (opts.json) {
-          const { results, ...metrics } = report;
+          const { results: _results, ...metrics } = report;
           process.stdout.write(`${JSON.stringify(opts.failures ? report : metrics)}\n`);
         } else {
           process.stdout.write(`${table(report)}\n`);
