@@ -87,20 +87,34 @@ export class CorpusIndex implements RetrievalCorpus {
   readonly #labelByPassage = new Map<string, number>();
   readonly #passageByLabel = new Map<number, string>();
   readonly #vectors = new Map<number, Float32Array>();
-  readonly #df = new Map<string, number>();
+  readonly #df: Map<string, number> = new Map();
+  readonly #dfLoaded: boolean = false;
   readonly #articleTerms = new Map<string, ReadonlyMap<string, number>>();
   nextLabel = 0;
 
   /**
    * @param lexicalLoaded true when `lexical` was restored whole from disk, so adding articles must not index
    *   their passages into it again.
+   * @param documentFrequencies the passage frequency of every term, restored from disk with the articles about to be
+   *   added, so loading does not tokenise every passage again (the slowest part of a cold start at 100k passages).
    */
   constructor(
     readonly embedder: Embedder,
     readonly lexical: LexicalIndex,
     readonly vectors: HnswIndex,
     private readonly lexicalLoaded = false,
-  ) {}
+    documentFrequencies?: ReadonlyMap<string, number>,
+  ) {
+    if (documentFrequencies) {
+      this.#df = new Map(documentFrequencies);
+      this.#dfLoaded = true;
+    }
+  }
+
+  /** Term → number of passages holding it, for the snapshot. */
+  documentFrequencies(): [string, number][] {
+    return [...this.#df];
+  }
 
   labelOf(passageId: string): number | undefined {
     return this.#labelByPassage.get(passageId);
@@ -157,7 +171,8 @@ export class CorpusIndex implements RetrievalCorpus {
       this.#passageByLabel.set(label, p.id);
       this.#vectors.set(label, vectors[i]!);
       if (!this.lexicalLoaded) this.lexical.add({ id: p.id, title: article.title, text: p.text });
-      for (const t of new Set(contentTerms(p.text))) this.#df.set(t, (this.#df.get(t) ?? 0) + 1);
+      if (!this.#dfLoaded)
+        for (const t of new Set(contentTerms(p.text))) this.#df.set(t, (this.#df.get(t) ?? 0) + 1);
     });
     this.quotesByArticle.set(article.id, quotes);
     for (const q of quotes) {
@@ -339,7 +354,13 @@ export async function buildCorpusIndex(
   };
 }
 
-const files = { corpus: "corpus.json", vectors: "vectors.f32", hnsw: "hnsw.bin", bm25: "bm25.json" } as const;
+const files = {
+  corpus: "corpus.json",
+  vectors: "vectors.f32",
+  hnsw: "hnsw.bin",
+  bm25: "bm25.json",
+  df: "df.json",
+} as const;
 
 /** Persists the index as one snapshot (temp dir, checksummed manifest, atomic pointer switch). */
 export async function saveCorpusIndex(root: string, index: CorpusIndex): Promise<void> {
@@ -359,6 +380,7 @@ export async function saveCorpusIndex(root: string, index: CorpusIndex): Promise
       await writeFile(path.join(dir, files.vectors), new Uint8Array(buffer.buffer));
       await index.vectors.save(path.join(dir, files.hnsw));
       await writeFile(path.join(dir, files.bm25), JSON.stringify(index.lexical.toJSON()));
+      await writeFile(path.join(dir, files.df), JSON.stringify(index.documentFrequencies()));
     },
   );
 }
@@ -411,7 +433,13 @@ export async function loadCorpusIndex(
       cause,
     });
   }
-  const index = new CorpusIndex(embedder, lexical, vectors, true);
+  const index = new CorpusIndex(
+    embedder,
+    lexical,
+    vectors,
+    true,
+    await readDocumentFrequencies(snapshot.dir),
+  );
   index.nextLabel = stored.nextLabel;
   for (const a of stored.articles) {
     const passages = passagesFromStored(a.article, a.passages);
@@ -426,4 +454,26 @@ export async function loadCorpusIndex(
   }
   logger.debug("index loaded", { articles: stored.articles.length, dir: snapshot.dir });
   return index;
+}
+
+/** The saved term frequencies, or undefined for a snapshot written before they were saved (then they are counted). */
+async function readDocumentFrequencies(dir: string): Promise<Map<string, number> | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path.join(dir, files.df), "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  try {
+    const entries = JSON.parse(text) as unknown;
+    if (
+      Array.isArray(entries) &&
+      entries.every((e) => Array.isArray(e) && typeof e[0] === "string" && Number.isInteger(e[1]))
+    )
+      return new Map(entries as [string, number][]);
+  } catch {
+    // reported below
+  }
+  throw new BriefingError("INDEX_CORRUPT", `Index file ${files.df} is unreadable; rebuilding.`);
 }
