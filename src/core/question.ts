@@ -15,8 +15,11 @@ export interface QuestionAnalysis {
   readonly words: readonly string[];
   /** True when the question asks for someone's words or reaction. */
   readonly wantsQuote: boolean;
-  /** Stemmed terms of the names the question uses (capitalised words past the first), e.g. "derna", "grenfell". */
-  readonly names: readonly string[];
+  /**
+   * The names the question uses (capitalised words past the first), each as its alternative stemmed terms,
+   * e.g. [["derna"], ["i", "75", "i75"]].
+   */
+  readonly names: readonly (readonly string[])[];
   /** Years the question names, e.g. [2019]. */
   readonly years: readonly number[];
   /** An exact date the question names (`YYYY-MM-DD`), if any. */
@@ -99,15 +102,16 @@ export function analyzeQuestion(question: string): QuestionAnalysis {
     words.push(word);
   }
   const weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
-  const names = new Set<string>();
+  // Each capitalised word past the first is a name; its terms are alternatives ("I-75" → "i75" or "75").
+  const names: string[][] = [];
   for (const m of text.matchAll(/(?<=[\p{L}\p{N},;:'’"()]\s+)\p{Lu}[\p{L}\p{N}'’-]*/gu)) {
-    for (const word of tokenize(m[0])) {
-      if (STOPWORDS.has(word) || months.includes(word) || weekdays.includes(word) || word.length < 2)
-        continue;
-      names.add(stem(word));
-    }
+    const alternatives = tokenize(m[0])
+      .filter((w) => !STOPWORDS.has(w) && !months.includes(w) && !weekdays.includes(w) && w.length >= 2)
+      .map(stem);
+    if (alternatives.length > 0 && !names.some((n) => n.join() === alternatives.join()))
+      names.push(alternatives);
   }
-  return { text, kind, terms, words, names: [...names], wantsQuote, years, date };
+  return { text, kind, terms, words, names, wantsQuote, years, date };
 }
 
 /** True when a sentence holds the kind of thing the question asks for (a number, a time, a place). */

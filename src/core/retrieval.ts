@@ -387,14 +387,22 @@ function simple(passage: Passage, score: number, lexical: number, dense: number)
 export function missingNameShare(
   corpus: Pick<RetrievalCorpus, "idf">,
   analysis: QuestionAnalysis,
-  articleTerms: { has(term: string): boolean },
+  articleTerms: ReadonlyMap<string, number>,
 ): number {
   let total = 0;
   let missing = 0;
-  for (const name of analysis.names) {
-    const w = corpus.idf(name);
+  for (const alternatives of analysis.names) {
+    const w = Math.max(...alternatives.map((t) => corpus.idf(t)));
     total += w;
-    if (!articleTerms.has(name)) missing += w;
+    if (!alternatives.some((t) => hasTermOrCompound(articleTerms, t))) missing += w;
   }
   return total > 0 ? missing / total : 0;
+}
+
+/** True when the article has the term, or (for terms of 5+ letters) a compound holding it ("kongers" in "hongkongers"). */
+function hasTermOrCompound(articleTerms: ReadonlyMap<string, number>, term: string): boolean {
+  if (articleTerms.has(term)) return true;
+  if (term.length < 5) return false;
+  for (const t of articleTerms.keys()) if (t.length > term.length && t.includes(term)) return true;
+  return false;
 }
