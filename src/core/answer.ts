@@ -24,8 +24,12 @@ export const answerDefaults = {
   /** Longest quote shown, in characters; longer quotes are cut to their best sentences. */
   maxQuoteChars: 400,
   maxQuotes: 3,
-  /** Further quotes are added only when they score at least this share of the best one. */
-  secondaryRatio: 0.85,
+  /** Further sentences are added only when they score at least this share of the best one... */
+  secondaryRatio: 0.8,
+  /** ...and the same speaker's further quotes at least this share. */
+  sameSpeakerRatio: 0.5,
+  /** A quote shorter than this many words (a phrase like "lousy") is shown in its whole sentence instead. */
+  minQuoteWords: 4,
   speakerWeight: 1.0,
   /** Passages whose attributed quotes are candidates, and passages whose sentences are. */
   evidencePassages: 6,
@@ -167,13 +171,14 @@ function candidates(input: AnswerInput, t: typeof answerDefaults): Candidate[] {
     }
     for (const record of passageQuotes) {
       const match = input.speakerMatch(record, analysis.text);
+      const phrase = record.text.split(/\s+/).length < t.minQuoteWords;
       const fit = wantsWords ? t.quoteBonus : match >= t.namedSpeaker ? 0 : -t.quotePenalty;
       out.push({
         articleId: record.articleId,
-        span: bestWindow(record, ranked.sentences, t.maxQuoteChars),
+        span: phrase ? record.sentence : bestWindow(record, ranked.sentences, t.maxQuoteChars),
         speaker: record.speaker,
         role: record.role,
-        direct: true,
+        direct: !phrase,
         score: ranked.score + quoteCoverage(record, ranked.sentences) + t.speakerWeight * match + fit,
       });
     }
@@ -257,8 +262,9 @@ export function composeAnswer(input: AnswerInput): Answer {
   // More of the same kind of evidence when it is nearly as good: the same speaker's other words, or the next
   // best sentences.
   for (const c of ranked) {
-    if (quotes.length >= t.maxQuotes || c.score < best.score * t.secondaryRatio) break;
+    if (quotes.length >= t.maxQuotes) break;
     if (c === best || c.direct !== best.direct || (best.direct && c.speaker !== best.speaker)) continue;
+    if (c.score < best.score * (best.direct ? t.sameSpeakerRatio : t.secondaryRatio)) continue;
     push(c);
   }
   if (quotes.length === 0) return refusal("no-evidence");
