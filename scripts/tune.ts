@@ -30,7 +30,9 @@ for (const combo of combos) {
     if (!target) throw new Error(`unknown weight ${k}`);
     target[k] = v;
   }
-  const r = await evaluate(service, questions, { retrievers: ["default"] });
+  const retriever = (process.env.TUNE_RETRIEVER ?? "default") as "default" | "hybrid";
+  const r = { ...(await evaluate(service, questions, { retrievers: [retriever] })) };
+  Object.assign(r, r.by_retriever[retriever]);
   console.log(
     JSON.stringify(combo),
     `P@1=${r.passage_hit_at_1} P@5=${r.passage_hit_at_5} R@1=${r.recall_at_1} quote=${r.quote_hit} spk=${r.speaker_accuracy} refU=${r.refusal_rate_unanswerable} falseRef=${r.false_refusal_rate}`,
