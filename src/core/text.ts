@@ -67,8 +67,19 @@ export function stem(word: string): string {
   else if (w.length > 4 && w.endsWith("ed") && !w.endsWith("eed")) w = undouble(w.slice(0, -2));
   else if (w.length > 5 && w.endsWith("ly")) w = w.slice(0, -2);
   if (w.length > 3 && w.endsWith("e")) w = w.slice(0, -1);
-  return w;
+  return britishStems.get(w) ?? w;
 }
+
+/**
+ * British spellings whose stems differ from the American ones, folded to the American stem so "defence minister"
+ * finds "Defense Minister" and back (questions and articles mix both).
+ */
+const britishStems: ReadonlyMap<string, string> = new Map([
+  ["defenc", "defens"],
+  ["offenc", "offens"],
+  ["licenc", "licens"],
+  ["pretenc", "pretens"],
+]);
 
 function undouble(w: string): string {
   return /([bdfgmnprt])\1$/.test(w) ? w.slice(0, -1) : w;

@@ -18,7 +18,8 @@ import { createHnswIndex, type HnswIndex, loadHnswIndex } from "../infra/hnsw-in
 import { openSnapshot, saveSnapshot } from "../infra/snapshot-store.js";
 import type { CorpusSnapshot } from "./corpus-snapshot.js";
 
-export const INDEX_FORMAT_VERSION = 1;
+/** Bump when stored terms or layout change (e.g. the stemmer), so older indexes are rebuilt, not misread. */
+export const INDEX_FORMAT_VERSION = 2;
 
 export interface IngestProgress {
   readonly phase: "embed";
