@@ -67,7 +67,11 @@ function tidy(text: string, span: Span): Span {
   return { start, end };
 }
 
-function makeQuote(
+/**
+ * Cuts a quote from the article at `span` (tidied of surrounding quote marks and trailing punctuation) and returns
+ * it only if it passes `verifyQuote`.
+ */
+export function makeQuote(
   article: Article,
   span: Span,
   speaker: string | null,

@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 import type { Config } from "../config/config.js";
-import { composeAnswer, refusal } from "../core/answer.js";
+import { composeAnswer, makeQuote, refusal } from "../core/answer.js";
 import type { CorpusProblem } from "../core/corpus-format.js";
 import { BriefingError, isBriefingError } from "../core/errors.js";
 import type { AnswerModel, Clock, Embedder, EvidencePassage, Logger, WordVectors } from "../core/ports.js";
@@ -20,7 +20,6 @@ import type {
   QuoteRecord,
   SpeakerSummary,
 } from "../core/types.js";
-import { toArticleRef } from "../core/types.js";
 import { verifyQuote } from "../core/verify.js";
 import { readCorpus } from "../infra/corpus-reader.js";
 import { createGloveEmbedder } from "../infra/glove-embedder.js";
@@ -265,16 +264,8 @@ export async function openNewsService(options: OpenNewsServiceOptions): Promise<
         );
       const quotes: AnswerQuote[] = [];
       for (const r of records) {
-        const article = idx.articles.get(r.articleId)!;
-        const quote = { text: r.text, start: r.start, end: r.end };
-        if (!verifyQuote(article, quote).ok) continue;
-        quotes.push({
-          ...quote,
-          speaker: r.speaker,
-          role: r.role,
-          article: toArticleRef(article),
-          direct: true,
-        });
+        const quote = makeQuote(idx.articles.get(r.articleId)!, r, r.speaker, r.role, true);
+        if (quote) quotes.push(quote);
         if (quotes.length >= (opts.limit ?? 5)) break;
       }
       return { speaker: name, role: best.record.role, quotes };

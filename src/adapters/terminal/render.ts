@@ -21,6 +21,10 @@ export function renderAnswer(answer: Answer): string {
   return [answer.lead, ...answer.quotes.map((q, i) => renderQuote(q, i + 1))].join("\n");
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
 export function renderReply(reply: CommandReply): string {
   switch (reply.kind) {
     case "answer":
@@ -36,7 +40,7 @@ export function renderReply(reply: CommandReply): string {
       const s = reply.summary;
       const range = s.firstDate ? `${s.firstDate} to ${s.lastDate}` : "no dates";
       const outlets = s.outlets.map((o) => `${o.name} (${o.articles})`).join(", ");
-      return `${s.articles} articles (${s.passages} passages, ${s.quotes} quotes), ${range}.\nOutlets: ${outlets || "none"}`;
+      return `${plural(s.articles, "article")} (${plural(s.passages, "passage")}, ${plural(s.quotes, "quote")}), ${range}.\nOutlets: ${outlets || "none"}`;
     }
     case "briefing":
       return renderBriefingText(reply.briefing);
