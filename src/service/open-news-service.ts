@@ -315,13 +315,27 @@ export async function openNewsService(options: OpenNewsServiceOptions): Promise<
       const idx = index();
       const newest = [...idx.articles.values()].sort((a, b) => (b.date ?? "").localeCompare(a.date ?? ""));
       const out: string[] = [];
+      const asked = new Set<string>();
+      // Newest articles first; in each, named people with a role before organisations, one question per speaker.
       for (const article of newest) {
-        const quote = (idx.quotesByArticle.get(article.id) ?? []).find((q) => q.speaker);
-        const topic = article.title.replace(/[.?!]+$/, "");
-        out.push(
-          quote ? `What did ${quote.speaker} say about ${lowerFirst(topic)}?` : `What happened: ${topic}?`,
-        );
-        if (out.length >= count) break;
+        const topic = lowerFirst(article.title.replace(/[.?!]+$/, ""));
+        const speakers = (idx.quotesByArticle.get(article.id) ?? [])
+          .filter((q) => q.speaker && !asked.has(q.speaker))
+          .sort((a, b) => Number(b.role !== null) - Number(a.role !== null));
+        const first = speakers[0];
+        if (first?.speaker) {
+          asked.add(first.speaker);
+          out.push(`What did ${first.speaker} say about ${topic}?`);
+        } else out.push(`What happened: ${topic}?`);
+        if (out.length >= count) return out;
+      }
+      for (const article of newest) {
+        for (const q of idx.quotesByArticle.get(article.id) ?? []) {
+          if (out.length >= count) return out;
+          if (!q.speaker || asked.has(q.speaker) || q.role === null) continue;
+          asked.add(q.speaker);
+          out.push(`What did ${q.role} ${q.speaker} say?`);
+        }
       }
       return out;
     },
