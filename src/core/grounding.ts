@@ -56,7 +56,7 @@ const url = /\b(?:https?:\/\/|www\.)|\]\(/i;
 /**
  * Grounds `draft` against the passages it was given and their articles.
  *
- * Lead policy (decided here, documented in docs/llm.md): the lead is the model's `answer` when every claim
+ * Lead policy (decided here, documented in README.md, "Optional language model"): the lead is the model's `answer` when every claim
  * survived, else its surviving claims joined. A lead that puts quotation marks around text not found in a
  * cited article (or has unbalanced marks, or a link) is rejected, which makes the whole draft fall back:
  * a model that invents a quotation in its prose is not trusted to word the answer. Quoted text that is found

@@ -5,7 +5,7 @@
  * Exactly once per chat per local day: a delivery is first *claimed* by inserting its (platform, chat, local_date)
  * row, which is UNIQUE, in an IMMEDIATE transaction; only the caller whose insert succeeded sends; after the send
  * the same row is marked `sent` (or `gone`, which also deletes the subscription) in one transaction. See
- * docs/briefings.md for the crash windows: a crash between send and mark leaves a `claimed` row that is never
+ * README.md ("Daily briefings and subscriptions") for the crash windows: a crash between send and mark leaves a `claimed` row that is never
  * re-sent (at most once), because a duplicate briefing is worse than a missed one and the claim is logged.
  */
 import { mkdirSync } from "node:fs";

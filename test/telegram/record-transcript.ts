@@ -1,5 +1,5 @@
 /**
- * Records a real exchange for docs/telegram.md: the real service over the bundled seed corpus, the real bot
+ * Records a real exchange for the README (section "Telegram bot"): the real service over the bundled seed corpus, the real bot
  * (long polling), the loopback fake Telegram API. Prints what the user would see, as Markdown
  * (blockquotes as `>`, bold as `**`, links as `[title](url)`).
  *
