@@ -325,6 +325,8 @@ function splitRun(run: Run): { roleEnd: number; nameTokens: Token[] } {
 function cleanRole(role: string): string | null {
   const r = role
     .replace(/^[\s,;:—–-]+|[\s,;:—–-]+$/g, "")
+    // An opening adverbial is not part of the role: "In the letter to GitHub, EFF's attorney" → "EFF's attorney".
+    .replace(/^(?:in|on|at|during|after|before|from|with|by|to|speaking)\b[^,]*,\s*(?=\S)/i, "")
     .replace(/^of\s+(?:the\s+)?(?=\S)/i, "")
     .replace(/^(?:the|a|an|former|then-)\s+(?=\S)/i, (m) => (/former/i.test(m) ? m : ""))
     .replace(/\s+/g, " ")

@@ -182,6 +182,14 @@ describe("extractQuotes on Wikinews articles", () => {
     ]);
   });
 
+  it("leaves an opening adverbial out of the role", () => {
+    const a = article(
+      'In the letter to GitHub, EFF\'s attorney Mitchell Stoltz said "This file contains tests of youtube-dl."',
+    );
+    const [q] = extractQuotes(a);
+    expect([q?.speaker, q?.role]).toEqual(["Mitchell Stoltz", "EFF's attorney"]);
+  });
+
   it("reads a name followed by an affiliation with a bracketed acronym", () => {
     const q = quoteWith(
       extractQuotes(wikinews("wn-2019-10-17-hundreds-arrested")),
