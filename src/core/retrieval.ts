@@ -294,23 +294,8 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
   const articleCoverage = new Map<string, number>();
   const articleWeights = new Map<string, number[]>();
   const soft = createSoftMatcher(input.wordVectors);
-  for (const id of candidates) {
-    const passage = corpus.passages.get(id)!;
-    const article = corpus.articles.get(passage.articleId)!;
-    const lex = lexical.get(id) ?? 0;
-    const dense = denseOf(id);
-    if (mode === "bm25") {
-      ranked.push(simple(passage, lex, lex, dense));
-      continue;
-    }
-    if (mode === "dense") {
-      ranked.push(simple(passage, dense, lex, dense));
-      continue;
-    }
-    if (mode === "hybrid") {
-      ranked.push(simple(passage, lex + w.hybridDense * dense, lex, dense));
-      continue;
-    }
+  /** What the answer layer reads about a passage: its article's share of the question, sentence scores, … */
+  const evidence = (passage: Passage, article: Article) => {
     let artCov = articleCoverage.get(article.id);
     if (artCov === undefined) {
       artCov = coverageOf(corpus, analysis, corpus.articleTerms(article.id));
@@ -328,7 +313,6 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
       articleWeights.set(article.id, weights);
     }
     const sentences = scoreSentences(analysis, weights, article.text, passage.sentences, soft);
-    const bestSentence = Math.max(0, ...sentences.map((s) => s.score));
     const passageTerms = new Set(contentTerms(passage.text));
     const passageCoverage =
       analysis.terms.reduce((sum, t, i) => sum + (passageTerms.has(t) ? weights![i]! : 0), 0) /
@@ -336,21 +320,50 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
     let speakerMatch = 0;
     let hasQuote = false;
     if (analysis.wantsQuote || analysis.kind === "quote") {
-      for (const q of corpus.quotesByPassage.get(id) ?? []) {
+      for (const q of corpus.quotesByPassage.get(passage.id) ?? []) {
         if (!q.speaker) continue;
         hasQuote = true;
         speakerMatch = Math.max(speakerMatch, input.speakerMatch(q, analysis.text));
       }
     }
+    return {
+      articleCoverage: artCov,
+      sentences,
+      passageCoverage,
+      speakerMatch,
+      hasQuote,
+      missingNames: missingNameShare(corpus, analysis, corpus.articleTerms(article.id)),
+      yearsFound: yearsFound(analysis, article),
+    };
+  };
+  for (const id of candidates) {
+    const passage = corpus.passages.get(id)!;
+    const article = corpus.articles.get(passage.articleId)!;
+    const lex = lexical.get(id) ?? 0;
+    const dense = denseOf(id);
+    if (mode === "bm25") {
+      ranked.push(simple(passage, lex, lex, dense));
+      continue;
+    }
+    if (mode === "dense") {
+      ranked.push(simple(passage, dense, lex, dense));
+      continue;
+    }
+    if (mode === "hybrid") {
+      ranked.push(simple(passage, lex + w.hybridDense * dense, lex, dense));
+      continue;
+    }
+    const e = evidence(passage, article);
+    const bestSentence = Math.max(0, ...e.sentences.map((s) => s.score));
     const fit = dateFit(analysis, article);
     const score =
       w.lexical * lex +
       w.dense * dense +
       w.sentence * bestSentence +
-      w.passageCoverage * passageCoverage +
-      w.articleCoverage * artCov +
-      w.speaker * speakerMatch +
-      (hasQuote ? w.quotePresence : 0) +
+      w.passageCoverage * e.passageCoverage +
+      w.articleCoverage * e.articleCoverage +
+      w.speaker * e.speakerMatch +
+      (e.hasQuote ? w.quotePresence : 0) +
       w.date * fit +
       (passage.index === 0 ? w.lead : 0);
     ranked.push({
@@ -358,15 +371,26 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
       score,
       lexical: lex,
       dense,
-      articleCoverage: artCov,
-      sentences,
-      speakerMatch,
-      missingNames: missingNameShare(corpus, analysis, corpus.articleTerms(article.id)),
-      yearsFound: yearsFound(analysis, article),
+      articleCoverage: e.articleCoverage,
+      sentences: e.sentences,
+      speakerMatch: e.speakerMatch,
+      missingNames: e.missingNames,
+      yearsFound: e.yearsFound,
     });
   }
   ranked.sort((a, b) => b.score - a.score || a.passage.id.localeCompare(b.passage.id));
-  return ranked.slice(0, limit);
+  const top = ranked.slice(0, limit);
+  if (mode === "default") return top;
+  // The plain retrievers rank by their own score alone; the passages they return still carry the evidence the
+  // answer layer reads (coverage, sentences, names, years), so `ask` with them answers or refuses on the same terms.
+  return top.map((r) => {
+    const {
+      passageCoverage: _p,
+      hasQuote: _q,
+      ...e
+    } = evidence(r.passage, corpus.articles.get(r.passage.articleId)!);
+    return { ...r, ...e };
+  });
 }
 
 function simple(passage: Passage, score: number, lexical: number, dense: number): RankedPassage {
