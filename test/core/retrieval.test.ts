@@ -66,6 +66,18 @@ describe("retrieve: fusion modes", () => {
     expect(ids(rank(corpus, question, { mode: "dense", queryVector }).ranked)).not.toEqual(ids(ranked));
   });
 
+  it("plain modes still return the evidence the answer layer reads (coverage, sentence scores)", () => {
+    for (const mode of ["bm25", "dense", "hybrid"] as const) {
+      const top = rank(corpus, question, { mode, queryVector }).ranked.find(
+        (r) => r.passage.id === "harbour#0",
+      )!;
+      expect(top.articleCoverage, mode).toBe(1);
+      expect(top.sentences.length, mode).toBe(1);
+      expect(top.sentences[0]!.coverage, mode).toBe(1);
+      expect(top.yearsFound, mode).toBe(true);
+    }
+  });
+
   it("a question with no known words searches by BM25 only in every mode but dense", () => {
     const { ranked } = rank(corpus, question, { mode: "hybrid", queryVector: null });
     expect(ids(ranked)).not.toContain("festival#0");

@@ -129,6 +129,23 @@ describe("ask: the seed article", () => {
   });
 });
 
+describe("ask: retrievers", () => {
+  it.each([
+    "bm25",
+    "dense",
+    "hybrid",
+    "default",
+  ] as const)("ask with the %s retriever answers the seed question with Annie Kelly's quote and refuses the World Cup", async (retriever) => {
+    const answer = await ask(SEED_QUESTION, { retriever });
+    expectClearReply(answer);
+    expect(answer.quotes[0]).toMatchObject({ text: SEED_QUOTE, speaker: "Annie Kelly" });
+    expect(await ask("Who won the 2022 World Cup final?", { retriever })).toMatchObject({
+      refused: true,
+      lead: REFUSAL_TEXT,
+    });
+  });
+});
+
 describe("ask: refusals", () => {
   it("refuses a question the articles do not answer", async () => {
     const answer = await ask("Who won the 2022 World Cup final?");
