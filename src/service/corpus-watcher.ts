@@ -32,6 +32,8 @@ export function isTemporaryName(file: string): boolean {
 }
 
 export interface CorpusWatcher {
+  /** Resolves once the baseline (what the service ingested at start-up) is taken; changes after it are seen. */
+  readonly ready: Promise<void>;
   /** Checks now (after the settle delay) and refreshes if anything changed; resolves when done. */
   check(): Promise<boolean>;
   close(): Promise<void>;
@@ -165,6 +167,7 @@ export function watchCorpus(options: {
   poll.unref();
 
   return {
+    ready,
     check: async () => {
       await ready;
       return check();

@@ -43,6 +43,7 @@ function start(sleep: (ms: number) => Promise<void> = async () => {}) {
 describe("watchCorpus", () => {
   it("refreshes once for a new file and not again while nothing changes", async () => {
     const w = start();
+    await w.ready;
     writeFileSync(path.join(dir, "a.md"), article("Morning story", "Text of the morning story."));
     expect(await w.check()).toBe(true);
     expect(await w.check()).toBe(false);
@@ -56,6 +57,7 @@ describe("watchCorpus", () => {
       // The writer is still appending during the first two settle checks.
       if (writes-- > 0) appendFileSync(file, " and more text");
     });
+    await w.ready;
     writeFileSync(file, article("Half", "First half of the text"));
     expect(await w.check()).toBe(true);
     expect(ingested).toHaveLength(1);
@@ -66,6 +68,7 @@ describe("watchCorpus", () => {
   it("ignores temporary names and picks up removals", async () => {
     writeFileSync(path.join(dir, "keep.md"), article("Keep", "Kept text."));
     const w = start();
+    await w.ready;
     writeFileSync(path.join(dir, "draft.md.tmp"), article("Draft", "Not yet."));
     writeFileSync(path.join(dir, ".hidden.md"), article("Hidden", "No."));
     expect(await w.check()).toBe(false);
