@@ -137,3 +137,10 @@ export function sentenceFitsKind(kind: QuestionKind, sentence: string): boolean 
       return false;
   }
 }
+
+/** Greetings, thanks and the like: not questions about the news. */
+export function isSmallTalk(text: string): boolean {
+  return /^(?:hi|hello|hey|hiya|yo|thanks?|thank you|thx|cheers|ok(?:ay)?|bye|goodbye|good (?:morning|afternoon|evening|night)|how are you|who are you|what can you do|test(?:ing)?)\b[\s!?.,:)(]*(?:there|bot|again)?[\s!?.,:)(]*$/i.test(
+    text.trim(),
+  );
+}

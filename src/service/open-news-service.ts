@@ -9,7 +9,7 @@ import type { CorpusProblem } from "../core/corpus-format.js";
 import { BriefingError, isBriefingError } from "../core/errors.js";
 import type { AnswerModel, Clock, Embedder, EvidencePassage, Logger, WordVectors } from "../core/ports.js";
 import { silentLogger, systemClock } from "../core/ports.js";
-import { analyzeQuestion } from "../core/question.js";
+import { analyzeQuestion, isSmallTalk } from "../core/question.js";
 import { speakerMatches } from "../core/quotes.js";
 import { type RankedPassage, retrieve } from "../core/retrieval.js";
 import type {
@@ -187,11 +187,10 @@ export async function openNewsService(options: OpenNewsServiceOptions): Promise<
 
   const ask = async (raw: string, opts: AskOptions = {}): Promise<Answer> => {
     const question = cleanQuestion(typeof raw === "string" ? raw : "");
-    if (question === "" || !/[\p{L}\p{N}]/u.test(question)) {
-      return refusal(
-        "empty",
-        "Please ask a question about the news, for example: What did the White House say about embassy staff in Iraq?",
-      );
+    if (question === "" || !/[\p{L}\p{N}]/u.test(question) || isSmallTalk(question)) {
+      const [example] = await service.examples(1);
+      const hint = "I answer questions about the news with quotes from the articles I hold.";
+      return refusal("empty", example ? `${hint} For example: ${example}` : hint);
     }
     if (question.length > MAX_QUESTION_CHARS) {
       return refusal(

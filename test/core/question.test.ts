@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { analyzeQuestion, findDate } from "../../src/core/question.js";
+import { analyzeQuestion, findDate, isSmallTalk } from "../../src/core/question.js";
 
 describe("analyzeQuestion", () => {
   it("recognises requests for someone's words and drops the framing words from the topic", () => {
@@ -23,5 +23,20 @@ describe("analyzeQuestion", () => {
     expect(findDate("reported on 2019-10-07?")).toBe("2019-10-07");
     expect(findDate("in early March 2020")).toBeNull();
     expect(analyzeQuestion("What happened in March 2020?").years).toEqual([2020]);
+  });
+});
+
+describe("isSmallTalk", () => {
+  it("tells greetings and thanks from questions that start with one", () => {
+    for (const t of ["hello", "Hi there!", "thanks", "Thank you.", "good morning", "how are you?"]) {
+      expect(isSmallTalk(t)).toBe(true);
+    }
+    for (const t of [
+      "Hello, what did Trump say about the election?",
+      "Who won the election?",
+      "Thanks to whom?",
+    ]) {
+      expect(isSmallTalk(t)).toBe(false);
+    }
   });
 });
