@@ -20,8 +20,6 @@ import {
 const wikinewsThree = path.join(repoRoot, "test", "fixtures", "wikinews-three.jsonl");
 const SEED_ID = "seed-iraq-embassy";
 const JET_ID = "wn-2020-01-13-iran-admits-downing-ukrainian-jet-cites-human-erro";
-const EMPTY_LEAD =
-  "Please ask a question about the news, for example: What did the White House say about embassy staff in Iraq?";
 
 let service: TestService;
 /** Every answer this file receives, re-checked against the corpus in the last test. */
@@ -171,7 +169,11 @@ describe("ask: refusals", () => {
 describe("ask: odd and hostile questions", () => {
   it("asks for a question when given nothing, whitespace, emoji or a non-string", async () => {
     for (const raw of ["", "   \n\t  ", "😀🔥🇮🇶", "\u200B\u200B\u2060", undefined as unknown as string]) {
-      expect(await ask(raw)).toEqual({ refused: true, lead: EMPTY_LEAD, quotes: [], reason: "empty" });
+      const answer = await ask(raw);
+      expect(answer).toMatchObject({ refused: true, quotes: [], reason: "empty" });
+      // A pointer with an example question, not the "couldn't find that" refusal.
+      expect(answer.lead).toMatch(/for example: .+\?$/i);
+      expect(answer.lead).not.toBe(REFUSAL_TEXT);
     }
   });
 
