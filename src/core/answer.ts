@@ -11,7 +11,7 @@ import { verifyQuote } from "./verify.js";
 
 export const REFUSAL_TEXT = "I couldn't find that in the articles I have.";
 
-/** Answer thresholds; calibrated on the development questions (see README "Eval"). */
+/** Answer thresholds; calibrated on the development questions (see README "Quality on the development questions"). */
 export const answerDefaults = {
   /**
    * Refuse when the best article's evidence score is below this: the share of the question's topic weight the
@@ -50,7 +50,7 @@ export interface AnswerInput {
   readonly quotesByPassage: ReadonlyMap<string, readonly QuoteRecord[]>;
   readonly speakerMatch: (record: QuoteRecord, question: string) => number;
   /** Sentence scores for a passage not already scored (quotes found outside the top passages). */
-  readonly thresholds?: Partial<typeof answerDefaults>;
+  readonly thresholds?: Partial<Record<keyof typeof answerDefaults, number>>;
 }
 
 export function refusal(reason: Answer["reason"], lead = REFUSAL_TEXT): Answer {

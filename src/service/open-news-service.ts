@@ -12,6 +12,7 @@ import { silentLogger, systemClock } from "../core/ports.js";
 import { analyzeQuestion, isSmallTalk } from "../core/question.js";
 import { speakerMatches } from "../core/quotes.js";
 import { type RankedPassage, retrieve } from "../core/retrieval.js";
+import { STOPWORDS } from "../core/text.js";
 import type {
   Answer,
   AnswerQuote,
@@ -354,8 +355,10 @@ export async function openNewsService(options: OpenNewsServiceOptions): Promise<
   return service;
 }
 
+/** Lowercases a title's first word only when it is a common word ("The…"), never a name ("Iran admits…"). */
 function lowerFirst(text: string): string {
-  return /^[A-Z][a-z]/.test(text) ? text[0]!.toLowerCase() + text.slice(1) : text;
+  const first = /^\p{L}+/u.exec(text)?.[0] ?? "";
+  return STOPWORDS.has(first.toLowerCase()) ? text[0]!.toLowerCase() + text.slice(1) : text;
 }
 
 function sameMeta(
