@@ -43,6 +43,8 @@ export const answerDefaults = {
   focusSpeaker: 0.4,
 } as const satisfies Record<string, number>;
 
+export type AnswerThresholds = Record<keyof typeof answerDefaults, number>;
+
 export interface AnswerInput {
   readonly analysis: QuestionAnalysis;
   readonly ranked: readonly RankedPassage[];
@@ -50,7 +52,7 @@ export interface AnswerInput {
   readonly quotesByPassage: ReadonlyMap<string, readonly QuoteRecord[]>;
   readonly speakerMatch: (record: QuoteRecord, question: string) => number;
   /** Sentence scores for a passage not already scored (quotes found outside the top passages). */
-  readonly thresholds?: Partial<Record<keyof typeof answerDefaults, number>>;
+  readonly thresholds?: Partial<AnswerThresholds>;
 }
 
 export function refusal(reason: Answer["reason"], lead = REFUSAL_TEXT): Answer {
@@ -152,7 +154,7 @@ interface Candidate {
  * Evidence candidates from the top passages: their sentences, and their attributed quotes (favoured when the
  * question asks for someone's words or names the speaker).
  */
-function candidates(input: AnswerInput, t: typeof answerDefaults): Candidate[] {
+function candidates(input: AnswerInput, t: AnswerThresholds): Candidate[] {
   const { analysis } = input;
   const out: Candidate[] = [];
   const wantsWords = analysis.wantsQuote || analysis.kind === "quote";
@@ -198,7 +200,7 @@ function candidates(input: AnswerInput, t: typeof answerDefaults): Candidate[] {
  */
 function focusSpeakerQuotes(
   input: AnswerInput,
-  t: typeof answerDefaults,
+  t: AnswerThresholds,
   seen: readonly Candidate[],
 ): Candidate[] {
   const top = input.ranked[0];
@@ -244,7 +246,7 @@ function focusSpeakerQuotes(
 
 /** Builds the answer, or a refusal when the evidence is too weak. */
 export function composeAnswer(input: AnswerInput): Answer {
-  const t = { ...answerDefaults, ...input.thresholds };
+  const t: AnswerThresholds = { ...answerDefaults, ...input.thresholds };
   const top = input.ranked[0];
   if (!top || input.analysis.terms.length === 0) return refusal("no-evidence");
   // A question about a year the article neither is dated in nor mentions is about something else.

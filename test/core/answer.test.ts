@@ -2,7 +2,7 @@
 // the answering sentence for facts, refusals on weak evidence and on a year the article does not know, quotes
 // trimmed and re-verified at their offsets, never more than three.
 import { describe, expect, it } from "vitest";
-import { type AnswerInput, answerDefaults, composeAnswer, REFUSAL_TEXT } from "../../src/core/answer.js";
+import { answerDefaults, composeAnswer, REFUSAL_TEXT } from "../../src/core/answer.js";
 import { analyzeQuestion } from "../../src/core/question.js";
 import { speakerMatches } from "../../src/core/quotes.js";
 import type { RankedPassage } from "../../src/core/retrieval.js";
@@ -108,10 +108,7 @@ describe("composeAnswer", () => {
       articles: corpus.articles,
       quotesByPassage: corpus.quotesByPassage,
       speakerMatch: speakerMatches,
-      // `Partial<typeof answerDefaults>` holds the default literals (3), so a real override needs widening.
-      thresholds: { maxQuotes: 1 } as Partial<Record<keyof typeof answerDefaults, number>> as NonNullable<
-        AnswerInput["thresholds"]
-      >,
+      thresholds: { maxQuotes: 1 },
     });
     expect(one.quotes).toHaveLength(1);
   });
