@@ -252,17 +252,27 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
     const p = corpus.passages.get(passageId);
     return p !== undefined && inRange(corpus.articles.get(p.articleId), dateRange);
   };
+  // Without a date range every indexed passage is allowed, so the indexes get no per-hit callback: at 100k passages
+  // it cost ~3 ms per BM25 search and ~1 ms per HNSW search (4x the search itself). Hits are still checked below.
+  const unfiltered = !dateRange || (!dateRange.from && !dateRange.to);
   const query = analysis.terms.join(" ");
-  const lexHits = query && mode !== "dense" ? corpus.lexical.search(query, w.candidatesLexical, allowed) : [];
+  const lexHits =
+    query && mode !== "dense"
+      ? unfiltered
+        ? corpus.lexical.search(query, w.candidatesLexical).filter((h) => corpus.passages.has(h.id))
+        : corpus.lexical.search(query, w.candidatesLexical, allowed)
+      : [];
   const maxLex = lexHits[0]?.score ?? 1;
   const lexical = new Map(lexHits.map((h) => [h.id, h.score / maxLex]));
 
   const denseScores = new Map<string, number>();
   if (queryVector && mode !== "bm25") {
-    const hits = corpus.vectors.search(queryVector, w.candidatesDense, (label) => {
-      const id = corpus.passageIdOf(label);
-      return id !== undefined && allowed(id);
-    });
+    const hits = unfiltered
+      ? corpus.vectors.search(queryVector, w.candidatesDense)
+      : corpus.vectors.search(queryVector, w.candidatesDense, (label) => {
+          const id = corpus.passageIdOf(label);
+          return id !== undefined && allowed(id);
+        });
     for (const h of hits) {
       const id = corpus.passageIdOf(h.label);
       if (id) denseScores.set(id, h.score);
