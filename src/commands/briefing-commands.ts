@@ -31,6 +31,7 @@ const NO_SUBSCRIPTIONS: CommandReply = {
 const NOT_ALLOWED: CommandReply = {
   kind: "text",
   text: "Only members with the Manage Server permission can change this channel's daily briefing.",
+  notice: true,
 };
 
 /** `/subscribe` takes "07:30 Europe/Berlin" as one text (Telegram, terminal) or as two options (Discord). */

@@ -46,7 +46,13 @@ export type CommandReply =
     }
   | { readonly kind: "sources"; readonly summary: CorpusSummary }
   | { readonly kind: "briefing"; readonly briefing: Briefing }
-  | { readonly kind: "text"; readonly text: string; readonly examples?: readonly string[] };
+  | {
+      readonly kind: "text";
+      readonly text: string;
+      readonly examples?: readonly string[];
+      /** A refusal meant for the asker alone: Discord shows it ephemerally instead of in the channel. */
+      readonly notice?: boolean;
+    };
 
 export interface CommandDefinition<A extends Record<string, unknown> = Record<string, unknown>> {
   readonly name: string;

@@ -387,8 +387,10 @@ describe("Discord bot", () => {
     entry.bot = await runDiscordBot(createFakeNewsService(), config, recordingLogger(), { subscriptions });
 
     const member = fake.slashCommand("subscribe", { time: "07:30" });
-    const refused = await fake.waitFor(() => member.original?.embeds.length && member.original);
-    expect(visible(descriptions([refused]))).toContain("Only members with the Manage Server permission");
+    const refused = await fake.waitFor(() => member.followups[0]);
+    expect(member.original?.deleted).toBe(true);
+    expect(refused.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(visible(refused.content)).toContain("Only members with the Manage Server permission");
     expect(subscribed).toEqual([]);
 
     const admin = fake.slashCommand("subscribe", { time: "07:30" }, { permissions: String(1 << 5) });

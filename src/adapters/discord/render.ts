@@ -218,6 +218,7 @@ export function renderReply(reply: CommandReply, limits: DiscordLimits = discord
     case "briefing":
       return { kind: "public", messages: renderBriefing(reply.briefing, limits) };
     case "text": {
+      if (reply.notice) return { kind: "notice", text: truncate(escapeMarkdown(reply.text), limits.content) };
       const examples = reply.examples ?? [];
       const blocks = [
         escapeMarkdown(reply.text),
