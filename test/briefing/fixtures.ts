@@ -1,15 +1,16 @@
 /**
  * Test fixtures for briefings, built from the real Wikinews evaluation data in ../shared/data/wikinews/
  * (articles: Wikinews contributors, CC BY 2.5, each article's url kept; daily portal items: Wikipedia
- * contributors, CC BY-SA 4.0, portal url kept). Passages, sentences and quotes are located in the real text;
- * the hashed bag-of-words embedder is a hand-written fake of the `Embedder` port, not the product's embedder.
+ * contributors, CC BY-SA 4.0, portal url kept). Passages and quotes come from the product's chunker and quote
+ * extractor; the hashed bag-of-words embedder is a hand-written fake of the `Embedder` port, not the product's.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { BriefingDay } from "../../src/core/briefing.js";
 import { chunkArticle } from "../../src/core/chunk.js";
 import type { Embedder } from "../../src/core/ports.js";
-import type { Article, Passage, QuoteRecord, Span } from "../../src/core/types.js";
+import { extractQuotes } from "../../src/core/quotes.js";
+import type { Article } from "../../src/core/types.js";
 import { createGloveEmbedder, type GloveEmbedder } from "../../src/infra/glove-embedder.js";
 import type { CorpusSnapshot } from "../../src/service/corpus-snapshot.js";
 
@@ -90,36 +91,6 @@ export function portalDay(date: string): PortalItem[] {
   return items;
 }
 
-const SPEAKER_AFTER =
-  /^[,.!?]?["”]\s*,?\s*(?:said|says|told [^,.]+?|added|stated|wrote)\s+((?:the\s+)?[A-Z][\p{L}.'-]+(?:\s+[A-Z][\p{L}.'-]+){0,3})/u;
-const SPEAKER_AFTER_INV =
-  /^[,.!?]?["”]\s*,?\s*([A-Z][\p{L}.'-]+(?:\s+[A-Z][\p{L}.'-]+){0,3})\s+(?:said|says|told|added|stated|wrote)/u;
-
-/** Direct quotations in straight or curly double quotes, with the speaker when "…," X said / X said names one. */
-export function quotesOf(article: Article, passages: readonly Passage[]): QuoteRecord[] {
-  const records: QuoteRecord[] = [];
-  for (const m of article.text.matchAll(/["“]([^"“”\n]{3,}?)["”]/g)) {
-    const start = m.index + 1;
-    const end = start + m[1]!.length;
-    const sentence =
-      passages.flatMap((p) => p.sentences).find((s) => start >= s.start && start < s.end) ??
-      ({ start: m.index, end: end + 1 } satisfies Span);
-    const after = article.text.slice(end - 1, end + 80);
-    const speaker = SPEAKER_AFTER.exec(after)?.[1] ?? SPEAKER_AFTER_INV.exec(after)?.[1] ?? null;
-    records.push({
-      id: `${article.id}~${records.length}`,
-      articleId: article.id,
-      text: m[1]!,
-      start,
-      end,
-      sentence,
-      speaker,
-      role: null,
-    });
-  }
-  return records;
-}
-
 const STOP = new Set(
   "the a an and or of to in on at for by with from as is was were be been has have had that this it its he she they their his her said says will would not but which who also after".split(
     " ",
@@ -153,18 +124,16 @@ export function createHashEmbedder(): Embedder & { calls: string[][] } {
   };
 }
 
-/** A corpus snapshot over `articles` with passages, quotes and vectors from the fixtures above. */
+/**
+ * A corpus snapshot over `articles` built like the product's index: the real chunker and quote extractor, with
+ * vectors from `embedder` (default the hashed fake above).
+ */
 export async function snapshotOf(
   articles: readonly Article[],
   embedder: Embedder = createHashEmbedder(),
 ): Promise<CorpusSnapshot> {
   const passages = articles.flatMap((a) => chunkArticle(a));
-  const quotes = articles.flatMap((a) =>
-    quotesOf(
-      a,
-      passages.filter((p) => p.articleId === a.id),
-    ),
-  );
+  const quotes = articles.flatMap((a) => extractQuotes(a));
   const vectors = await embedder.embedDocuments(passages.map((p) => p.text));
   const byId = new Map(passages.map((p, i) => [p.id, vectors[i]!]));
   return {
