@@ -7,6 +7,7 @@
 import type { LexicalIndex, VectorIndex, WordVectors } from "./ports.js";
 import type { QuestionAnalysis } from "./question.js";
 import { sentenceFitsKind } from "./question.js";
+import { holds, passageTerms, termId, termName } from "./sentence-terms.js";
 import { contentTerms, STOPWORDS, stem, tokenize } from "./text.js";
 import type { Article, DateRange, Passage, QuoteRecord, Span } from "./types.js";
 
@@ -229,6 +230,100 @@ export function scoreSentences(
   });
 }
 
+/** Word vectors by term id, per vector source: a token's vector is looked up once per process, not per question. */
+const vectorsById = new WeakMap<WordVectors, (Float32Array | null)[]>();
+
+/**
+ * `createSoftMatcher` over term ids (see `passageTerms`): the same cosines, floor and cap, compared by id with the
+ * token vectors cached across questions.
+ */
+function createIdSoftMatcher(
+  words: WordVectors | undefined,
+): ((questionWord: string, ids: Int32Array, from: number, count: number) => number) | null {
+  if (!words) return null;
+  let byId = vectorsById.get(words);
+  if (!byId) {
+    byId = [];
+    vectorsById.set(words, byId);
+  }
+  const vectors = byId;
+  const questionVectors = new Map<string, Float32Array | null>();
+  const cosines = new Map<string, Map<number, number>>();
+  return (questionWord, ids, from, count) => {
+    let q = questionVectors.get(questionWord);
+    if (q === undefined) {
+      q = words.wordVector(questionWord) ?? null;
+      questionVectors.set(questionWord, q);
+    }
+    if (!q) return 0;
+    let known = cosines.get(questionWord);
+    if (!known) {
+      known = new Map();
+      cosines.set(questionWord, known);
+    }
+    let best = 0;
+    for (let k = from; k < from + count; k++) {
+      const id = ids[k]!;
+      let d = known.get(id);
+      if (d === undefined) {
+        let v = vectors[id];
+        if (v === undefined) {
+          v = words.wordVector(termName(id)) ?? null;
+          vectors[id] = v;
+        }
+        d = Number.NaN;
+        if (v) {
+          d = 0;
+          for (let i = 0; i < q.length; i++) d += q[i]! * v[i]!;
+        }
+        known.set(id, d);
+      }
+      if (d > best) best = d;
+    }
+    const { softFloor, softMax } = rankingWeights;
+    return best <= softFloor ? 0 : Math.min(softMax, ((best - softFloor) / (1 - softFloor)) * softMax * 1.5);
+  };
+}
+
+/**
+ * `scoreSentences` and the passage's term coverage from the passage's cached term ids: the same sums in the same
+ * order, so the same scores.
+ */
+function scorePassage(
+  analysis: QuestionAnalysis,
+  termIds: readonly number[],
+  weights: readonly number[],
+  articleText: string,
+  passage: Passage,
+  soft: ((questionWord: string, ids: Int32Array, from: number, count: number) => number) | null,
+): { sentences: SentenceScore[]; passageCoverage: number } {
+  const total = weights.reduce((s, w) => s + w, 0) || 1;
+  const data = passageTerms(passage, articleText);
+  const sentences: SentenceScore[] = [];
+  let at = 1;
+  for (const span of passage.sentences) {
+    const wordsAt = at + 1;
+    const wordCount = data[at]!;
+    const stemsAt = wordsAt + wordCount + 1;
+    const stemCount = data[wordsAt + wordCount]!;
+    at = stemsAt + stemCount;
+    let held = 0;
+    for (let i = 0; i < termIds.length; i++) {
+      if (holds(data, stemsAt, stemCount, termIds[i]!)) held += weights[i]!;
+      else if (soft) held += weights[i]! * soft(analysis.words[i]!, data, wordsAt, wordCount);
+    }
+    const coverage = held / total;
+    const fitsKind = sentenceFitsKind(analysis.kind, articleText.slice(span.start, span.end));
+    const score = coverage + (fitsKind ? rankingWeights.kindFit * Math.min(1, coverage * 2) : 0);
+    sentences.push({ start: span.start, end: span.end, score, coverage, fitsKind });
+  }
+  const termCount = data[at]!;
+  const passageCoverage =
+    termIds.reduce((sum, id, i) => sum + (holds(data, at + 1, termCount, id) ? weights[i]! : 0), 0) /
+    (weights.reduce((a, b) => a + b, 0) || 1);
+  return { sentences, passageCoverage };
+}
+
 function coverageOf(
   corpus: RetrievalCorpus,
   analysis: QuestionAnalysis,
@@ -303,7 +398,9 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
   const ranked: RankedPassage[] = [];
   const articleCoverage = new Map<string, number>();
   const articleWeights = new Map<string, number[]>();
-  const soft = createSoftMatcher(input.wordVectors);
+  const soft = createIdSoftMatcher(input.wordVectors);
+  const termIds = analysis.terms.map((t) => termId(t));
+  const missingNames = new Map<string, number>();
   /** What the answer layer reads about a passage: its article's share of the question, sentence scores, … */
   const evidence = (passage: Passage, article: Article) => {
     let artCov = articleCoverage.get(article.id);
@@ -322,11 +419,19 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
       );
       articleWeights.set(article.id, weights);
     }
-    const sentences = scoreSentences(analysis, weights, article.text, passage.sentences, soft);
-    const passageTerms = new Set(contentTerms(passage.text));
-    const passageCoverage =
-      analysis.terms.reduce((sum, t, i) => sum + (passageTerms.has(t) ? weights![i]! : 0), 0) /
-      (weights.reduce((a, b) => a + b, 0) || 1);
+    const { sentences, passageCoverage } = scorePassage(
+      analysis,
+      termIds,
+      weights,
+      article.text,
+      passage,
+      soft,
+    );
+    let missing = missingNames.get(article.id);
+    if (missing === undefined) {
+      missing = missingNameShare(corpus, analysis, corpus.articleTerms(article.id));
+      missingNames.set(article.id, missing);
+    }
     let speakerMatch = 0;
     let hasQuote = false;
     if (analysis.wantsQuote || analysis.kind === "quote") {
@@ -342,7 +447,7 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
       passageCoverage,
       speakerMatch,
       hasQuote,
-      missingNames: missingNameShare(corpus, analysis, corpus.articleTerms(article.id)),
+      missingNames: missing,
       yearsFound: yearsFound(analysis, article),
     };
   };

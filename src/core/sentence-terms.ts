@@ -1,0 +1,69 @@
+/**
+ * Term data of candidate passages for sentence scoring, computed once per passage and kept in a bounded cache:
+ * every word is interned to an integer id, and a passage's sentences become small id lists (stems for exact
+ * matches, words for soft matches) in one Int32Array. A question then compares ids instead of tokenising and
+ * stemming 150–300 candidate passages again (the largest cost of `ask` at 100k passages). Values are the same as
+ * tokenising on the fly: the same `tokenize`, `stem` and stop words produce the lists.
+ */
+import { STOPWORDS, stem, tokenize } from "./text.js";
+import type { Passage } from "./types.js";
+
+const idOf = new Map<string, number>();
+const names: string[] = [];
+
+/** The id of a word or stem, assigning the next one to a new string. Ids live as long as the process. */
+export function termId(term: string): number {
+  let id = idOf.get(term);
+  if (id === undefined) {
+    id = names.length;
+    idOf.set(term, id);
+    names.push(term);
+  }
+  return id;
+}
+
+/** The string of an id. */
+export function termName(id: number): string {
+  return names[id]!;
+}
+
+/**
+ * Passages kept; one entry is about 1 KB (a few hundred ids), so the cache stays near 20 MB while holding the
+ * candidates of the last ~80 questions.
+ */
+export const passageTermCacheSize = 20_000;
+const cache = new Map<Passage, Int32Array>();
+
+/**
+ * Layout: `[sentences, (words, ...wordIds, stems, ...stemIds) per sentence, passageTerms, ...termIds]`. Words are
+ * the sentence's distinct non-stop tokens (what the soft matcher compares); stems are the distinct stems of all its
+ * tokens (what an exact match looks up); passage terms are the distinct stemmed content terms of the passage text.
+ */
+export function passageTerms(passage: Passage, articleText: string): Int32Array {
+  const known = cache.get(passage);
+  if (known) return known;
+  const out: number[] = [passage.sentences.length];
+  for (const span of passage.sentences) {
+    const tokens = tokenize(articleText.slice(span.start, span.end));
+    const words = new Set<number>();
+    const stems = new Set<number>();
+    for (const token of tokens) {
+      if (!STOPWORDS.has(token)) words.add(termId(token));
+      stems.add(termId(stem(token)));
+    }
+    out.push(words.size, ...words, stems.size, ...stems);
+  }
+  const terms = new Set<number>();
+  for (const token of tokenize(passage.text)) if (!STOPWORDS.has(token)) terms.add(termId(stem(token)));
+  out.push(terms.size, ...terms);
+  const packed = Int32Array.from(out);
+  if (cache.size >= passageTermCacheSize) cache.delete(cache.keys().next().value!);
+  cache.set(passage, packed);
+  return packed;
+}
+
+/** True when `ids[from .. from + count)` holds `id`. */
+export function holds(ids: Int32Array, from: number, count: number, id: number): boolean {
+  for (let k = from; k < from + count; k++) if (ids[k] === id) return true;
+  return false;
+}
