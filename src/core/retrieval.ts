@@ -29,6 +29,8 @@ export interface RetrievalCorpus {
   idf(term: string): number;
   /** Stemmed content terms of an article (title and text) with the number of its passages holding each. */
   articleTerms(articleId: string): ReadonlyMap<string, number>;
+  /** The passage's term ids (see `passageTerms` in sentence-terms.ts) when the corpus keeps them; else computed. */
+  passageTerms?(passage: Passage): Int32Array | undefined;
 }
 
 export interface SentenceScore extends Span {
@@ -290,6 +292,7 @@ function createIdSoftMatcher(
  * order, so the same scores.
  */
 function scorePassage(
+  corpus: RetrievalCorpus,
   analysis: QuestionAnalysis,
   termIds: readonly number[],
   weights: readonly number[],
@@ -298,7 +301,7 @@ function scorePassage(
   soft: ((questionWord: string, ids: Int32Array, from: number, count: number) => number) | null,
 ): { sentences: SentenceScore[]; passageCoverage: number } {
   const total = weights.reduce((s, w) => s + w, 0) || 1;
-  const data = passageTerms(passage, articleText);
+  const data = corpus.passageTerms?.(passage) ?? passageTerms(passage, articleText);
   const sentences: SentenceScore[] = [];
   let at = 1;
   for (const span of passage.sentences) {
@@ -420,6 +423,7 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
       articleWeights.set(article.id, weights);
     }
     const { sentences, passageCoverage } = scorePassage(
+      corpus,
       analysis,
       termIds,
       weights,

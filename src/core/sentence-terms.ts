@@ -42,6 +42,14 @@ const cache = new Map<Passage, Int32Array>();
 export function passageTerms(passage: Passage, articleText: string): Int32Array {
   const known = cache.get(passage);
   if (known) return known;
+  const packed = computePassageTerms(passage, articleText);
+  if (cache.size >= passageTermCacheSize) cache.delete(cache.keys().next().value!);
+  cache.set(passage, packed);
+  return packed;
+}
+
+/** `passageTerms` without the cache, for an index that keeps every passage's term data itself. */
+export function computePassageTerms(passage: Passage, articleText: string): Int32Array {
   const out: number[] = [passage.sentences.length];
   for (const span of passage.sentences) {
     const tokens = tokenize(articleText.slice(span.start, span.end));
@@ -56,10 +64,28 @@ export function passageTerms(passage: Passage, articleText: string): Int32Array 
   const terms = new Set<number>();
   for (const token of tokenize(passage.text)) if (!STOPWORDS.has(token)) terms.add(termId(stem(token)));
   out.push(terms.size, ...terms);
-  const packed = Int32Array.from(out);
-  if (cache.size >= passageTermCacheSize) cache.delete(cache.keys().next().value!);
-  cache.set(passage, packed);
-  return packed;
+  return Int32Array.from(out);
+}
+
+/** Calls `visit` with the position of every id (not count) in a `passageTerms` array, e.g. to renumber them. */
+export function forEachTermSlot(data: Int32Array, visit: (slot: number) => void): void {
+  let at = 1;
+  for (let s = 0; s < data[0]!; s++) {
+    for (let k = 0; k < 2; k++) {
+      const count = data[at]!;
+      for (let j = at + 1; j <= at + count; j++) visit(j);
+      at += count + 1;
+    }
+  }
+  const count = data[at]!;
+  for (let j = at + 1; j <= at + count; j++) visit(j);
+}
+
+/** The passage's distinct content terms (the last list of a `passageTerms` array). */
+export function passageContentTerms(data: Int32Array): string[] {
+  let at = 1;
+  for (let s = 0; s < data[0]!; s++) at += data[at]! + 1 + data[at + data[at]! + 1]! + 1;
+  return Array.from(data.subarray(at + 1, at + 1 + data[at]!), (id) => names[id]!);
 }
 
 /** True when `ids[from .. from + count)` holds `id`. */

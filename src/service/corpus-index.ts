@@ -11,6 +11,13 @@ import { BriefingError } from "../core/errors.js";
 import type { Embedder, LexicalIndex, Logger } from "../core/ports.js";
 import { extractQuotes } from "../core/quotes.js";
 import type { RetrievalCorpus } from "../core/retrieval.js";
+import {
+  computePassageTerms,
+  forEachTermSlot,
+  passageContentTerms,
+  termId,
+  termName,
+} from "../core/sentence-terms.js";
 import { contentTerms } from "../core/text.js";
 import type { Article, Passage, QuoteRecord, Span } from "../core/types.js";
 import { createBm25Index, loadBm25Index } from "../infra/bm25-index.js";
@@ -19,7 +26,7 @@ import { openSnapshot, saveSnapshot } from "../infra/snapshot-store.js";
 import type { CorpusSnapshot } from "./corpus-snapshot.js";
 
 /** Bump when stored terms or layout change (e.g. the stemmer), so older indexes are rebuilt, not misread. */
-export const INDEX_FORMAT_VERSION = 2;
+export const INDEX_FORMAT_VERSION = 3;
 
 export interface IngestProgress {
   readonly phase: "embed";
@@ -91,6 +98,8 @@ export class CorpusIndex implements RetrievalCorpus {
   readonly #df: Map<string, number> = new Map();
   readonly #dfLoaded: boolean = false;
   readonly #articleTerms = new Map<string, ReadonlyMap<string, number>>();
+  /** Term ids of every passage's sentences (`computePassageTerms`), so a question never tokenises a candidate. */
+  readonly #passageTerms = new Map<string, Int32Array>();
   nextLabel = 0;
 
   /**
@@ -137,13 +146,19 @@ export class CorpusIndex implements RetrievalCorpus {
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 
+  passageTerms(passage: Passage): Int32Array | undefined {
+    return this.#passageTerms.get(passage.id);
+  }
+
   articleTerms(articleId: string): ReadonlyMap<string, number> {
     let terms = this.#articleTerms.get(articleId);
     if (!terms) {
       const counts = new Map<string, number>();
       const a = this.articles.get(articleId);
       for (const p of this.passagesByArticle.get(articleId) ?? []) {
-        for (const t of new Set(contentTerms(p.text))) counts.set(t, (counts.get(t) ?? 0) + 1);
+        const data = this.#passageTerms.get(p.id);
+        const terms = data ? passageContentTerms(data) : new Set(contentTerms(p.text));
+        for (const t of terms) counts.set(t, (counts.get(t) ?? 0) + 1);
       }
       for (const t of a ? contentTerms(a.title) : []) if (!counts.has(t)) counts.set(t, 0);
       terms = counts;
@@ -160,6 +175,7 @@ export class CorpusIndex implements RetrievalCorpus {
     labels: number[],
     vectors: Float32Array[],
     quotes: QuoteRecord[],
+    terms?: readonly Int32Array[],
   ): void {
     this.articles.set(article.id, article);
     this.hashes.set(article.id, hash);
@@ -172,8 +188,10 @@ export class CorpusIndex implements RetrievalCorpus {
       this.#passageByLabel.set(label, p.id);
       this.#vectors.set(label, vectors[i]!);
       if (!this.lexicalLoaded) this.lexical.add({ id: p.id, title: article.title, text: p.text });
+      const data = terms?.[i] ?? computePassageTerms(p, article.text);
+      this.#passageTerms.set(p.id, data);
       if (!this.#dfLoaded)
-        for (const t of new Set(contentTerms(p.text))) this.#df.set(t, (this.#df.get(t) ?? 0) + 1);
+        for (const t of passageContentTerms(data)) this.#df.set(t, (this.#df.get(t) ?? 0) + 1);
     });
     this.quotesByArticle.set(article.id, quotes);
     for (const q of quotes) {
@@ -190,6 +208,11 @@ export class CorpusIndex implements RetrievalCorpus {
 
   labelsOf(articleId: string): number[] {
     return (this.passagesByArticle.get(articleId) ?? []).map((p) => this.#labelByPassage.get(p.id)!);
+  }
+
+  /** The kept term data of an article's passages, in order. */
+  termsOf(articleId: string): Int32Array[] {
+    return (this.passagesByArticle.get(articleId) ?? []).map((p) => this.#passageTerms.get(p.id)!);
   }
 
   vectorOfLabel(label: number): Float32Array | undefined {
@@ -285,9 +308,15 @@ export async function buildCorpusIndex(
       const labels = previous.labelsOf(article.id);
       const vecs = labels.map((l) => previous.vectorOfLabel(l)!);
       for (const [i, l] of labels.entries()) vectors.add(l, Array.from(vecs[i]!));
-      index.addArticle(article, hash, [...passages], labels, vecs, [
-        ...(previous.quotesByArticle.get(article.id) ?? []),
-      ]);
+      index.addArticle(
+        article,
+        hash,
+        [...passages],
+        labels,
+        vecs,
+        [...(previous.quotesByArticle.get(article.id) ?? [])],
+        previous.termsOf(article.id),
+      );
       unchanged++;
       continue;
     }
@@ -361,7 +390,67 @@ const files = {
   hnsw: "hnsw.bin",
   bm25: "bm25.json",
   df: "df.json",
+  terms: "terms.bin",
+  vocabulary: "vocabulary.json",
 } as const;
+
+/**
+ * Every passage's term data in snapshot order, with ids renumbered into a vocabulary saved beside it (process ids
+ * depend on what was interned first). Layout: passage count, count + 1 offsets, then the arrays one after another.
+ */
+function encodeTerms(arrays: readonly Int32Array[]): { buffer: Int32Array; vocabulary: string[] } {
+  const local = new Map<number, number>();
+  const vocabulary: string[] = [];
+  const total = arrays.reduce((s, a) => s + a.length, 0);
+  const buffer = new Int32Array(1 + arrays.length + 1 + total);
+  buffer[0] = arrays.length;
+  let at = 2 + arrays.length;
+  arrays.forEach((a, i) => {
+    buffer[1 + i] = at;
+    const copy = buffer.subarray(at, at + a.length);
+    copy.set(a);
+    forEachTermSlot(copy, (slot) => {
+      const id = copy[slot]!;
+      let mapped = local.get(id);
+      if (mapped === undefined) {
+        mapped = vocabulary.length;
+        local.set(id, mapped);
+        vocabulary.push(termName(id));
+      }
+      copy[slot] = mapped;
+    });
+    at += a.length;
+  });
+  buffer[1 + arrays.length] = at;
+  return { buffer, vocabulary };
+}
+
+/** The passages' term data back from `encodeTerms`, renumbered to this process's ids; throws when malformed. */
+function decodeTerms(raw: Buffer, vocabularyJson: string): Int32Array[] {
+  const vocabulary = JSON.parse(vocabularyJson) as unknown;
+  if (!Array.isArray(vocabulary) || !vocabulary.every((t) => typeof t === "string")) {
+    throw new Error("vocabulary is not a list of strings");
+  }
+  const ids = Int32Array.from(vocabulary as string[], (t) => termId(t));
+  const copy = new Uint8Array(raw.byteLength);
+  copy.set(raw);
+  const buffer = new Int32Array(copy.buffer);
+  const count = buffer[0] ?? -1;
+  if (count < 0 || buffer.length < count + 2 || buffer[1 + count] !== buffer.length) {
+    throw new Error("term data has the wrong length");
+  }
+  const out: Int32Array[] = [];
+  for (let i = 0; i < count; i++) {
+    const data = buffer.subarray(buffer[1 + i]!, buffer[2 + i]!);
+    forEachTermSlot(data, (slot) => {
+      const id = ids[data[slot]!];
+      if (id === undefined) throw new Error("term id outside the vocabulary");
+      data[slot] = id;
+    });
+    out.push(data);
+  }
+  return out;
+}
 
 /** Persists the index as one snapshot (temp dir, checksummed manifest, atomic pointer switch). */
 export async function saveCorpusIndex(root: string, index: CorpusIndex): Promise<void> {
@@ -382,6 +471,9 @@ export async function saveCorpusIndex(root: string, index: CorpusIndex): Promise
       await index.vectors.save(path.join(dir, files.hnsw));
       await writeFile(path.join(dir, files.bm25), JSON.stringify(index.lexical.toJSON()));
       await writeFile(path.join(dir, files.df), JSON.stringify(index.documentFrequencies()));
+      const terms = encodeTerms(stored.articles.flatMap((a) => index.termsOf(a.article.id)));
+      await writeFile(path.join(dir, files.terms), new Uint8Array(terms.buffer.buffer));
+      await writeFile(path.join(dir, files.vocabulary), JSON.stringify(terms.vocabulary));
     },
   );
 }
@@ -434,6 +526,24 @@ export async function loadCorpusIndex(
       cause,
     });
   }
+  let terms: Int32Array[];
+  try {
+    terms = decodeTerms(
+      await readFile(path.join(snapshot.dir, files.terms)),
+      await readFile(path.join(snapshot.dir, files.vocabulary), "utf8"),
+    );
+  } catch (cause) {
+    throw new BriefingError("INDEX_CORRUPT", `Index file ${files.terms} is unreadable; rebuilding.`, {
+      cause,
+    });
+  }
+  if (terms.length !== stored.articles.reduce((s, a) => s + a.passages.length, 0)) {
+    throw new BriefingError(
+      "INDEX_CORRUPT",
+      `Index file ${files.terms} does not match the corpus; rebuilding.`,
+    );
+  }
+  let nextTerms = 0;
   const index = new CorpusIndex(
     embedder,
     lexical,
@@ -451,7 +561,17 @@ export async function loadCorpusIndex(
         throw new BriefingError("INDEX_CORRUPT", `Vector for passage label ${l} is missing; rebuilding.`);
       return v;
     });
-    index.addArticle(a.article, a.hash, passages, labels, vecs, quotesFromStored(a.article, a.quotes));
+    const articleTerms = terms.slice(nextTerms, nextTerms + passages.length);
+    nextTerms += passages.length;
+    index.addArticle(
+      a.article,
+      a.hash,
+      passages,
+      labels,
+      vecs,
+      quotesFromStored(a.article, a.quotes),
+      articleTerms,
+    );
   }
   logger.debug("index loaded", { articles: stored.articles.length, dir: snapshot.dir });
   return index;
