@@ -7,7 +7,7 @@
 import type { LexicalIndex, VectorIndex, WordVectors } from "./ports.js";
 import type { QuestionAnalysis } from "./question.js";
 import { sentenceFitsKind } from "./question.js";
-import { holds, passageTerms, termId, termName } from "./sentence-terms.js";
+import { holds, passageTerms, termCount, termId, termName } from "./sentence-terms.js";
 import { contentTerms, STOPWORDS, stem, tokenize } from "./text.js";
 import type { Article, DateRange, Passage, QuoteRecord, Span } from "./types.js";
 
@@ -250,7 +250,9 @@ function createIdSoftMatcher(
   }
   const vectors = byId;
   const questionVectors = new Map<string, Float32Array | null>();
-  const cosines = new Map<string, Map<number, number>>();
+  // Cosines per question word by term id, in arrays sized to the vocabulary (tens of thousands of ids): an array
+  // read instead of a hash lookup in the innermost loop. `seen` tells a computed NaN (no vector) from "not yet".
+  const cosines = new Map<string, { d: Float64Array; seen: Uint8Array }>();
   return (questionWord, ids, from, count) => {
     let q = questionVectors.get(questionWord);
     if (q === undefined) {
@@ -260,14 +262,24 @@ function createIdSoftMatcher(
     if (!q) return 0;
     let known = cosines.get(questionWord);
     if (!known) {
-      known = new Map();
+      known = { d: new Float64Array(termCount() + 1024), seen: new Uint8Array(termCount() + 1024) };
       cosines.set(questionWord, known);
     }
     let best = 0;
     for (let k = from; k < from + count; k++) {
       const id = ids[k]!;
-      let d = known.get(id);
-      if (d === undefined) {
+      if (id >= known.seen.length) {
+        const size = Math.max(termCount(), id + 1) * 2;
+        const d = new Float64Array(size);
+        const seen = new Uint8Array(size);
+        d.set(known.d);
+        seen.set(known.seen);
+        known = { d, seen };
+        cosines.set(questionWord, known);
+      }
+      let d: number;
+      if (known.seen[id] === 1) d = known.d[id]!;
+      else {
         let v = vectors[id];
         if (v === undefined) {
           v = words.wordVector(termName(id)) ?? null;
@@ -278,7 +290,8 @@ function createIdSoftMatcher(
           d = 0;
           for (let i = 0; i < q.length; i++) d += q[i]! * v[i]!;
         }
-        known.set(id, d);
+        known.d[id] = d;
+        known.seen[id] = 1;
       }
       if (d > best) best = d;
     }

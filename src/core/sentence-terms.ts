@@ -22,6 +22,11 @@ export function termId(term: string): number {
   return id;
 }
 
+/** How many ids exist (ids are 0 .. count - 1). */
+export function termCount(): number {
+  return names.length;
+}
+
 /** The string of an id. */
 export function termName(id: number): string {
   return names[id]!;
