@@ -32,6 +32,15 @@ const options: Options<Doc> = {
   },
 };
 
+/** The parts of minisearch 7 that `MiniSearch#search` uses internally (checked at run time, else `search`). */
+interface MiniSearchInternals {
+  executeQuery(
+    query: string,
+    options: object,
+  ): Map<number, { readonly score: number; readonly terms: readonly string[] }>;
+  readonly _documentIds: Map<number, unknown>;
+}
+
 class MiniSearchIndex implements LexicalIndex {
   readonly #search: MiniSearch<Doc>;
 
@@ -56,9 +65,36 @@ class MiniSearchIndex implements LexicalIndex {
     return this.#search.has(id);
   }
 
+  /**
+   * minisearch's own scoring (`executeQuery`, what `search` runs), then what `search` does with it (score times the
+   * number of query terms matched, stable sort by score, filter) kept to the best k: `search` builds a result object
+   * for and sorts every passage holding any term (tens of thousands at 100k passages) to return 80.
+   */
   search(query: string, k: number, filter?: (id: string) => boolean): LexicalHit[] {
-    const results = this.#search.search(query, filter ? { filter: (r) => filter(String(r.id)) } : {});
-    return results.slice(0, k).map((r) => ({ id: String(r.id), score: r.score }));
+    const internals = this.#search as unknown as MiniSearchInternals;
+    // The insertion below is linear per hit in k: for large k, minisearch's sort is the faster way.
+    if (
+      k > 1000 ||
+      typeof internals.executeQuery !== "function" ||
+      !(internals._documentIds instanceof Map)
+    ) {
+      const results = this.#search.search(query, filter ? { filter: (r) => filter(String(r.id)) } : {});
+      return results.slice(0, k).map((r) => ({ id: String(r.id), score: r.score }));
+    }
+    const top: LexicalHit[] = [];
+    if (k <= 0) return top;
+    for (const [docId, { score, terms }] of internals.executeQuery(query, {})) {
+      const total = score * (terms.length || 1);
+      // Ties keep query order (the sort is stable), so a later hit goes after every equal score.
+      if (top.length === k && !(total > top[k - 1]!.score)) continue;
+      const id = String(internals._documentIds.get(docId));
+      if (filter && !filter(id)) continue;
+      let at = top.length;
+      while (at > 0 && top[at - 1]!.score < total) at--;
+      top.splice(at, 0, { id, score: total });
+      if (top.length > k) top.pop();
+    }
+    return top;
   }
 
   toJSON(): unknown {
