@@ -53,6 +53,19 @@ export function passageTerms(passage: Passage, articleText: string): Int32Array 
   return packed;
 }
 
+/**
+ * A token's word id (-1 for a stop word) and stem id, kept per distinct token: `stem` is pure, so this returns what
+ * `termId(stem(token))` would, and assigns ids in the same order (the word first, then its stem).
+ */
+const tokenIds = new Map<string, { readonly word: number; readonly stem: number }>();
+
+function internToken(token: string): { readonly word: number; readonly stem: number } {
+  const word = STOPWORDS.has(token) ? -1 : termId(token);
+  const ids = { word, stem: termId(stem(token)) };
+  tokenIds.set(token, ids);
+  return ids;
+}
+
 /** `passageTerms` without the cache, for an index that keeps every passage's term data itself. */
 export function computePassageTerms(passage: Passage, articleText: string): Int32Array {
   const out: number[] = [passage.sentences.length];
@@ -61,13 +74,17 @@ export function computePassageTerms(passage: Passage, articleText: string): Int3
     const words = new Set<number>();
     const stems = new Set<number>();
     for (const token of tokens) {
-      if (!STOPWORDS.has(token)) words.add(termId(token));
-      stems.add(termId(stem(token)));
+      const known = tokenIds.get(token) ?? internToken(token);
+      if (known.word >= 0) words.add(known.word);
+      stems.add(known.stem);
     }
     out.push(words.size, ...words, stems.size, ...stems);
   }
   const terms = new Set<number>();
-  for (const token of tokenize(passage.text)) if (!STOPWORDS.has(token)) terms.add(termId(stem(token)));
+  for (const token of tokenize(passage.text)) {
+    const known = tokenIds.get(token) ?? internToken(token);
+    if (known.word >= 0) terms.add(known.stem);
+  }
   out.push(terms.size, ...terms);
   return Int32Array.from(out);
 }
