@@ -753,6 +753,13 @@ function cutNounPhrase(text: string): string {
       text,
     );
   let np = (m ? m[1]! : text).trim();
+  // "said University of California, San Diego's chancellor, Pradeep Khosla": a list of role parts ending in a name is
+  // that person, with the part just before as the role.
+  const parts = np.split(/,\s*/);
+  const last = parts[parts.length - 1] ?? "";
+  if (parts.length >= 3 && /^\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’.-]*){1,2}$/u.test(last)) {
+    return `${parts[parts.length - 2]} ${last}`;
+  }
   // "said Vasco Cordeiro, the regional president, as …": keep one appositive.
   const appos = /^([^,]+),\s*([^,]+?)(?:,|$)/.exec(np);
   if (

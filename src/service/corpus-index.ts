@@ -25,8 +25,8 @@ import { createHnswIndex, type HnswIndex, loadHnswIndex } from "../infra/hnsw-in
 import { openSnapshot, saveSnapshot } from "../infra/snapshot-store.js";
 import type { CorpusSnapshot } from "./corpus-snapshot.js";
 
-/** Bump when stored terms or layout change (e.g. the stemmer), so older indexes are rebuilt, not misread. */
-export const INDEX_FORMAT_VERSION = 3;
+/** Bump when stored terms, quote records or layout change (stemmer, quote extraction), so older indexes are rebuilt. */
+export const INDEX_FORMAT_VERSION = 4;
 
 export interface IngestProgress {
   readonly phase: "embed";

@@ -182,6 +182,14 @@ describe("extractQuotes on Wikinews articles", () => {
     ]);
   });
 
+  it("reads a list of role parts that ends in the name: said X, Y's chancellor, Name", () => {
+    const a = article(
+      '"He was a giant," said University of California, San Diego\'s chancellor, Pradeep Khosla.',
+    );
+    const [q] = extractQuotes(a);
+    expect([q?.speaker, q?.role]).toEqual(["Pradeep Khosla", "San Diego's chancellor"]);
+  });
+
   it("leaves an opening adverbial out of the role", () => {
     const a = article(
       'In the letter to GitHub, EFF\'s attorney Mitchell Stoltz said "This file contains tests of youtube-dl."',
