@@ -144,7 +144,7 @@ export function round(x: number, digits = 3): number {
 
 const mark = (ok: boolean) => (ok ? "" : " ✗");
 
-/** The Markdown table printed at the end of a run and pasted into docs/bench.md. */
+/** The Markdown table printed at the end of a run and pasted into the README (section "Benchmarks"). */
 export function formatTable(report: BenchReport): string {
   const t = benchTargets;
   const rows: [string, ...string[]][] = [
