@@ -9,9 +9,15 @@ import { openNewsService } from "../src/service/open-news-service.js";
 
 const config = parseConfig({ DATA_DIR: ".data" });
 const corpusPaths = ["../shared/data/wikinews/articles.jsonl", "corpus"];
-const key = createHash("sha256").update(corpusPaths.map((p) => path.resolve(p)).join("\n")).digest("hex").slice(0, 12);
+const key = createHash("sha256")
+  .update(corpusPaths.map((p) => path.resolve(p)).join("\n"))
+  .digest("hex")
+  .slice(0, 12);
 const service = await openNewsService({ config, corpusPaths, indexDir: path.join(".data", "eval", key) });
-const questions = readFileSync("../shared/data/wikinews/questions-dev.jsonl", "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+const questions = readFileSync("../shared/data/wikinews/questions-dev.jsonl", "utf8")
+  .split("\n")
+  .filter(Boolean)
+  .map((l) => JSON.parse(l));
 for (const q of questions) {
   if (!q.answer_quote) continue;
   const article = service.corpus().articles.get(q.article_ids[0]);
@@ -20,6 +26,11 @@ for (const q of questions) {
   const hit = gold && answer.quotes.some((x) => x.article.id === q.article_ids[0] && coversHalf(x, gold));
   const spk = q.type !== "quote" || speakerMatchesGold(answer.quotes[0]?.speaker ?? null, q.speaker);
   if (hit && spk) continue;
-  console.log(`\n[${q.id} ${q.type}${hit ? "" : " MISS"}${spk ? "" : " SPEAKER"}] ${q.question}\n  gold (${q.speaker}): ${q.answer_quote.slice(0, 120)}`);
-  for (const x of answer.quotes) console.log(`  got ${x.direct ? "Q" : "S"} [${x.speaker}] ${x.article.id === q.article_ids[0] ? "" : "(other article) "}${x.text.slice(0, 110)}`);
+  console.log(
+    `\n[${q.id} ${q.type}${hit ? "" : " MISS"}${spk ? "" : " SPEAKER"}] ${q.question}\n  gold (${q.speaker}): ${q.answer_quote.slice(0, 120)}`,
+  );
+  for (const x of answer.quotes)
+    console.log(
+      `  got ${x.direct ? "Q" : "S"} [${x.speaker}] ${x.article.id === q.article_ids[0] ? "" : "(other article) "}${x.text.slice(0, 110)}`,
+    );
 }

@@ -7,7 +7,10 @@ import { openNewsService } from "../src/service/open-news-service.js";
 const config = parseConfig({ DATA_DIR: ".data" });
 const corpusPaths = ["../shared/data/wikinews/articles.jsonl", "corpus"];
 const { createHash } = await import("node:crypto");
-const key = createHash("sha256").update(corpusPaths.map((p) => path.resolve(p)).join("\n")).digest("hex").slice(0, 12);
+const key = createHash("sha256")
+  .update(corpusPaths.map((p) => path.resolve(p)).join("\n"))
+  .digest("hex")
+  .slice(0, 12);
 const service = await openNewsService({ config, corpusPaths, indexDir: path.join(".data", "eval", key) });
 for (const q of process.argv.slice(2)) {
   console.log("\n=== ", q, JSON.stringify(analyzeQuestion(q)));
@@ -19,5 +22,11 @@ for (const q of process.argv.slice(2)) {
     );
   }
   const a = await service.ask(q);
-  console.log("ANSWER", a.refused, a.reason ?? "", a.lead, a.quotes.map((x) => `[${x.speaker}] ${x.text.slice(0, 120)}`));
+  console.log(
+    "ANSWER",
+    a.refused,
+    a.reason ?? "",
+    a.lead,
+    a.quotes.map((x) => `[${x.speaker}] ${x.text.slice(0, 120)}`),
+  );
 }

@@ -10,9 +10,15 @@ import { openNewsService } from "../src/service/open-news-service.js";
 
 const config = parseConfig({ DATA_DIR: ".data" });
 const corpusPaths = ["../shared/data/wikinews/articles.jsonl", "corpus"];
-const key = createHash("sha256").update(corpusPaths.map((p) => path.resolve(p)).join("\n")).digest("hex").slice(0, 12);
+const key = createHash("sha256")
+  .update(corpusPaths.map((p) => path.resolve(p)).join("\n"))
+  .digest("hex")
+  .slice(0, 12);
 const service = await openNewsService({ config, corpusPaths, indexDir: path.join(".data", "eval", key) });
-const questions = readFileSync("../shared/data/wikinews/questions-dev.jsonl", "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+const questions = readFileSync("../shared/data/wikinews/questions-dev.jsonl", "utf8")
+  .split("\n")
+  .filter(Boolean)
+  .map((l) => JSON.parse(l));
 const fmt = (r: Awaited<ReturnType<typeof service.search>>[number]) =>
   `${r.score.toFixed(2)} lex=${r.lexical.toFixed(2)} dense=${r.dense.toFixed(2)} sent=${Math.max(...r.sentences.map((s) => s.score)).toFixed(2)} spk=${r.speakerMatch.toFixed(2)} #${r.passage.index} ${r.passage.text.slice(0, 110).replace(/\n/g, " ")}`;
 for (const q of questions) {
@@ -21,7 +27,9 @@ for (const q of questions) {
   const article = service.corpus().articles.get(q.article_ids[0]);
   const gold = article ? locateQuote(article.text, q.answer_quote) : null;
   if (!gold) continue;
-  const rank = ranked.findIndex((r) => r.passage.articleId === q.article_ids[0] && coversHalf(r.passage, gold));
+  const rank = ranked.findIndex(
+    (r) => r.passage.articleId === q.article_ids[0] && coversHalf(r.passage, gold),
+  );
   if (rank === 0) continue;
   console.log(`\n[${q.id} ${q.type}] ${q.question}  (gold rank ${rank + 1})`);
   console.log(`  TOP  ${fmt(ranked[0]!)}`);

@@ -28,11 +28,7 @@ const readJsonl = <T>(path: string): T[] =>
     .filter((l) => l.trim() !== "")
     .map((l) => JSON.parse(l) as T);
 
-const fold = (s: string) =>
-  s
-    .normalize("NFKD")
-    .replace(/\p{M}/gu, "")
-    .toLowerCase();
+const fold = (s: string) => s.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
 
 /** Lenient: containment either way, or the gold surname is a word of the extracted speaker. */
 function speakerOk(got: string | null, gold: string): boolean {
@@ -67,15 +63,22 @@ for (const q of questions) {
   }
   covered++;
   if (speakerOk(record.speaker, q.speaker ?? "")) correct++;
-  else errors.push(`${q.id} WRONG gold=${q.speaker} got=${record.speaker} (${record.role}) :: ${record.text.slice(0, 60)}`);
+  else
+    errors.push(
+      `${q.id} WRONG gold=${q.speaker} got=${record.speaker} (${record.role}) :: ${record.text.slice(0, 60)}`,
+    );
 }
 
 const pct = (n: number, d: number) => `${((100 * n) / Math.max(1, d)).toFixed(1)}%`;
 console.log(`articles: ${articles.length}, quote questions: ${questions.length}`);
 console.log(`coverage: ${covered}/${questions.length} (${pct(covered, questions.length)})`);
 console.log(`speaker accuracy (covered): ${correct}/${covered} (${pct(correct, covered)})`);
-console.log(`speaker accuracy (all quote questions): ${correct}/${questions.length} (${pct(correct, questions.length)})`);
+console.log(
+  `speaker accuracy (all quote questions): ${correct}/${questions.length} (${pct(correct, questions.length)})`,
+);
 const attributed = all.filter((r) => r.speaker !== null).length;
 console.log(`quotes extracted: ${all.length}, attributed: ${attributed} (${pct(attributed, all.length)})`);
-console.log(`throughput: ${(articles.length / seconds).toFixed(0)} articles/s (${(seconds * 1000).toFixed(0)} ms)`);
+console.log(
+  `throughput: ${(articles.length / seconds).toFixed(0)} articles/s (${(seconds * 1000).toFixed(0)} ms)`,
+);
 if (showErrors) for (const e of errors) console.log(e);

@@ -6,16 +6,22 @@ import path from "node:path";
 import { parseConfig } from "../src/config/config.js";
 import { answerDefaults } from "../src/core/answer.js";
 import { rankingWeights } from "../src/core/retrieval.js";
-import { evaluate, evalQuestionSchema } from "../src/service/evaluate.js";
+import { evalQuestionSchema, evaluate } from "../src/service/evaluate.js";
 import { openNewsService } from "../src/service/open-news-service.js";
 
 const grid = JSON.parse(process.argv[2] ?? "{}") as Record<string, number[]>;
 const file = process.argv[3] ?? "../shared/data/wikinews/questions-dev.jsonl";
 const config = parseConfig({ DATA_DIR: ".data" });
 const corpusPaths = ["../shared/data/wikinews/articles.jsonl", "corpus"];
-const key = createHash("sha256").update(corpusPaths.map((p) => path.resolve(p)).join("\n")).digest("hex").slice(0, 12);
+const key = createHash("sha256")
+  .update(corpusPaths.map((p) => path.resolve(p)).join("\n"))
+  .digest("hex")
+  .slice(0, 12);
 const service = await openNewsService({ config, corpusPaths, indexDir: path.join(".data", "eval", key) });
-const questions = readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => evalQuestionSchema.parse(JSON.parse(l)));
+const questions = readFileSync(file, "utf8")
+  .split("\n")
+  .filter(Boolean)
+  .map((l) => evalQuestionSchema.parse(JSON.parse(l)));
 const keys = Object.keys(grid);
 const combos: Record<string, number>[] = [{}];
 for (const k of keys) {
