@@ -9,7 +9,7 @@ import type { CorpusProblem } from "../core/corpus-format.js";
 import { BriefingError, isBriefingError } from "../core/errors.js";
 import type { AnswerModel, Clock, Embedder, EvidencePassage, Logger, WordVectors } from "../core/ports.js";
 import { silentLogger, systemClock } from "../core/ports.js";
-import { analyzeQuestion, isSmallTalk } from "../core/question.js";
+import { analyzeQuestion, isSmallTalk, type QuestionAnalysis } from "../core/question.js";
 import { speakerMatches } from "../core/quotes.js";
 import { type RankedPassage, retrieve } from "../core/retrieval.js";
 import { STOPWORDS } from "../core/text.js";
@@ -167,12 +167,9 @@ export async function openNewsService(options: OpenNewsServiceOptions): Promise<
     return current;
   };
 
-  const search = async (
-    question: string,
-    opts: { retriever?: RetrieverName; limit?: number; dateRange?: DateRange } = {},
-  ) => {
+  type SearchOptions = { retriever?: RetrieverName; limit?: number; dateRange?: DateRange };
+  const rank = async (question: string, analysis: QuestionAnalysis, opts: SearchOptions) => {
     const idx = index();
-    const analysis = analyzeQuestion(question);
     const vector = await embedder.embedQuery(question);
     const nonZero = vector.some((x) => x !== 0);
     return retrieve(idx, {
@@ -185,6 +182,8 @@ export async function openNewsService(options: OpenNewsServiceOptions): Promise<
       wordVectors,
     });
   };
+  const search = (question: string, opts: SearchOptions = {}) =>
+    rank(question, analyzeQuestion(question), opts);
 
   const ask = async (raw: string, opts: AskOptions = {}): Promise<Answer> => {
     const question = cleanQuestion(typeof raw === "string" ? raw : "");
@@ -203,7 +202,7 @@ export async function openNewsService(options: OpenNewsServiceOptions): Promise<
     if (idx.articles.size === 0)
       return refusal("no-articles", "I don't have any articles yet. Add some to the corpus and ask again.");
     const analysis = analyzeQuestion(question);
-    const ranked = await search(question, {
+    const ranked = await rank(question, analysis, {
       retriever: opts.retriever ?? "default",
       limit: 12,
       ...(opts.dateRange ? { dateRange: opts.dateRange } : {}),
