@@ -10,14 +10,25 @@ import { locateQuote, normalizeForCompare, verifyQuote } from "../core/verify.js
 import type { RetrieverName } from "./news-service.js";
 import type { RunningNewsService } from "./open-news-service.js";
 
+/**
+ * One question of a set in the `questions-dev.jsonl` format. Lenient where a held-out set may differ: ids may be
+ * numbers, an unknown `type` is kept (it counts as answerable when it names articles), missing optional fields
+ * default to null.
+ */
 export const evalQuestionSchema = z.object({
-  id: z.string(),
-  type: z.enum(["quote", "fact", "dated", "unanswerable"]),
+  id: z.union([z.string(), z.number().transform(String)]),
+  type: z.string(),
   question: z.string(),
-  article_ids: z.array(z.string()),
-  answer_quote: z.string().nullable(),
-  speaker: z.string().nullable(),
-  date: z.string().nullable().optional(),
+  article_ids: z.array(z.string()).default([]),
+  answer_quote: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? null),
+  speaker: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? null),
+  date: z.string().nullish(),
 });
 export type EvalQuestion = z.infer<typeof evalQuestionSchema>;
 
@@ -46,8 +57,10 @@ export interface EvalReport extends RetrieverMetrics {
   questions: number;
   answerable: number;
   quote_hit: number;
-  speaker_accuracy: number;
-  refusal_rate_unanswerable: number;
+  /** Null when the set has no quote questions with a gold speaker. */
+  speaker_accuracy: number | null;
+  /** Null when the set has no unanswerable questions. */
+  refusal_rate_unanswerable: number | null;
   false_refusal_rate: number;
   verbatim_rate: number;
   by_retriever: Record<RetrieverName, RetrieverMetrics>;
@@ -179,8 +192,8 @@ export async function evaluate(
     answerable: answerable.length,
     ...byRetriever.default,
     quote_hit: ratio(quoteHits, answerable.length),
-    speaker_accuracy: ratio(speakerOk, speakerQuestions),
-    refusal_rate_unanswerable: ratio(refusedUnanswerable, unanswerableCount),
+    speaker_accuracy: speakerQuestions === 0 ? null : ratio(speakerOk, speakerQuestions),
+    refusal_rate_unanswerable: unanswerableCount === 0 ? null : ratio(refusedUnanswerable, unanswerableCount),
     false_refusal_rate: ratio(falseRefusals, answerable.length),
     verbatim_rate: shown === 0 ? 1 : ratio(verbatim, shown),
     by_retriever: byRetriever,

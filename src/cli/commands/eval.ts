@@ -23,6 +23,7 @@ async function readQuestions(file: string): Promise<EvalQuestion[]> {
   } catch {
     throw new BriefingError("BAD_INPUT", `Cannot read the question file ${file}.`);
   }
+  // A malformed line is skipped with one line on stderr, like a malformed corpus line; the rest is measured.
   const out: EvalQuestion[] = [];
   content.split("\n").forEach((line, i) => {
     if (line.trim() === "") return;
@@ -30,18 +31,25 @@ async function readQuestions(file: string): Promise<EvalQuestion[]> {
     try {
       value = JSON.parse(line);
     } catch {
-      throw new BriefingError("BAD_INPUT", `${file}:${i + 1}: not valid JSON`);
+      process.stderr.write(`skipped ${file}:${i + 1}: not valid JSON\n`);
+      return;
     }
     const parsed = evalQuestionSchema.safeParse(value);
-    if (!parsed.success)
-      throw new BriefingError("BAD_INPUT", `${file}:${i + 1}: ${parsed.error.issues[0]?.message}`);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      process.stderr.write(
+        `skipped ${file}:${i + 1}: ${issue?.path.join(".") ?? ""} ${issue?.message ?? ""}\n`,
+      );
+      return;
+    }
     out.push(parsed.data);
   });
+  if (out.length === 0) throw new BriefingError("BAD_INPUT", `No valid questions in ${file}.`);
   return out;
 }
 
 function table(report: EvalReport): string {
-  const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(7);
+  const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(1)}%`).padStart(7);
   const lines = [
     `questions ${report.questions} (answerable ${report.answerable})`,
     "",
