@@ -6,7 +6,7 @@
 import { runTelegramBot } from "../src/adapters/telegram/run-telegram.js";
 import { silentLogger } from "../src/core/ports.js";
 import type { RunningNewsService } from "../src/service/open-news-service.js";
-import { startFakeTelegram } from "../test/telegram/fake-telegram.js";
+import { startFakeTelegram, telegramConfigFor } from "../test/telegram/fake-telegram.js";
 import { type BotResult, latency, round } from "./report.js";
 
 export interface BotPathOptions {
@@ -28,14 +28,7 @@ export async function runBotPath(service: RunningNewsService, options: BotPathOp
   const running = await runTelegramBot(
     service,
     {
-      telegram: {
-        token: fake.token,
-        apiRoot: fake.apiRoot,
-        webhookUrl: undefined,
-        webhookSecret: undefined,
-        webhookPort: 0,
-        allowedUsers: undefined,
-      },
+      telegram: telegramConfigFor(fake),
       // Every question comes from a different user, so the per-user limit never refuses one.
       questionsPerMinute: total + 1,
     },

@@ -1,17 +1,8 @@
 // Prints the default path's analysis, top passages and answer for questions (development aid).
-import path from "node:path";
-import { parseConfig } from "../src/config/config.js";
 import { analyzeQuestion } from "../src/core/question.js";
-import { openNewsService } from "../src/service/open-news-service.js";
+import { openDevService } from "./dev-service.js";
 
-const config = parseConfig({ DATA_DIR: ".data" });
-const corpusPaths = ["../shared/data/wikinews/articles.jsonl", "corpus"];
-const { createHash } = await import("node:crypto");
-const key = createHash("sha256")
-  .update(corpusPaths.map((p) => path.resolve(p)).join("\n"))
-  .digest("hex")
-  .slice(0, 12);
-const service = await openNewsService({ config, corpusPaths, indexDir: path.join(".data", "eval", key) });
+const service = await openDevService();
 for (const q of process.argv.slice(2)) {
   console.log("\n=== ", q, JSON.stringify(analyzeQuestion(q)));
   const ranked = await service.search(q, { limit: 6 });

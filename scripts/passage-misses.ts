@@ -1,21 +1,12 @@
 // For dev questions whose answer passage is not ranked first, prints the top passage and the gold passage with
 // their features (development aid).
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import path from "node:path";
-import { parseConfig } from "../src/config/config.js";
 import { locateQuote } from "../src/core/verify.js";
 import { coversHalf } from "../src/service/evaluate.js";
-import { openNewsService } from "../src/service/open-news-service.js";
+import { DEV_QUESTIONS, openDevService } from "./dev-service.js";
 
-const config = parseConfig({ DATA_DIR: ".data" });
-const corpusPaths = ["../shared/data/wikinews/articles.jsonl", "corpus"];
-const key = createHash("sha256")
-  .update(corpusPaths.map((p) => path.resolve(p)).join("\n"))
-  .digest("hex")
-  .slice(0, 12);
-const service = await openNewsService({ config, corpusPaths, indexDir: path.join(".data", "eval", key) });
-const questions = readFileSync("../shared/data/wikinews/questions-dev.jsonl", "utf8")
+const service = await openDevService();
+const questions = readFileSync(DEV_QUESTIONS, "utf8")
   .split("\n")
   .filter(Boolean)
   .map((l) => JSON.parse(l));

@@ -1,18 +1,9 @@
 // Prints, per dev question, the evidence-strength features the refusal rule reads (development aid for calibration).
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import path from "node:path";
-import { parseConfig } from "../src/config/config.js";
-import { openNewsService } from "../src/service/open-news-service.js";
+import { DEV_QUESTIONS, openDevService } from "./dev-service.js";
 
-const config = parseConfig({ DATA_DIR: ".data" });
-const corpusPaths = ["../shared/data/wikinews/articles.jsonl", "corpus"];
-const key = createHash("sha256")
-  .update(corpusPaths.map((p) => path.resolve(p)).join("\n"))
-  .digest("hex")
-  .slice(0, 12);
-const service = await openNewsService({ config, corpusPaths, indexDir: path.join(".data", "eval", key) });
-const file = process.argv[2] ?? "../shared/data/wikinews/questions-dev.jsonl";
+const service = await openDevService();
+const file = process.argv[2] ?? DEV_QUESTIONS;
 const questions = readFileSync(file, "utf8")
   .split("\n")
   .filter(Boolean)

@@ -1,23 +1,14 @@
 // Grid search over ranking weights on a question set (development aid; the README reports the chosen values).
 // Usage: npx tsx scripts/tune.ts '{"localFloor":[0.3,1]}' [questions.jsonl]
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import path from "node:path";
-import { parseConfig } from "../src/config/config.js";
 import { answerDefaults } from "../src/core/answer.js";
 import { rankingWeights } from "../src/core/retrieval.js";
 import { evalQuestionSchema, evaluate } from "../src/service/evaluate.js";
-import { openNewsService } from "../src/service/open-news-service.js";
+import { DEV_QUESTIONS, openDevService } from "./dev-service.js";
 
 const grid = JSON.parse(process.argv[2] ?? "{}") as Record<string, number[]>;
-const file = process.argv[3] ?? "../shared/data/wikinews/questions-dev.jsonl";
-const config = parseConfig({ DATA_DIR: ".data" });
-const corpusPaths = ["../shared/data/wikinews/articles.jsonl", "corpus"];
-const key = createHash("sha256")
-  .update(corpusPaths.map((p) => path.resolve(p)).join("\n"))
-  .digest("hex")
-  .slice(0, 12);
-const service = await openNewsService({ config, corpusPaths, indexDir: path.join(".data", "eval", key) });
+const file = process.argv[3] ?? DEV_QUESTIONS;
+const service = await openDevService();
 const questions = readFileSync(file, "utf8")
   .split("\n")
   .filter(Boolean)

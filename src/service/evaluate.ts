@@ -3,6 +3,8 @@
  * passage-level hits, and answer-level quote hits, speaker accuracy, refusals and the verbatim rate, with the
  * plain BM25, dense and hybrid retrievers measured side by side with the product's default path.
  */
+import { createHash } from "node:crypto";
+import path from "node:path";
 import { z } from "zod";
 import { foldCase } from "../core/text.js";
 import type { Answer, Span } from "../core/types.js";
@@ -65,6 +67,15 @@ export interface EvalReport extends RetrieverMetrics {
   verbatim_rate: number;
   by_retriever: Record<RetrieverName, RetrieverMetrics>;
   results: QuestionResult[];
+}
+
+/** The index folder `eval` uses for a set of corpus paths: its own, under the data dir, reused while they match. */
+export function evalIndexDir(dataDir: string, corpusPaths: readonly string[]): string {
+  const key = createHash("sha256")
+    .update(corpusPaths.map((p) => path.resolve(p)).join("\n"))
+    .digest("hex")
+    .slice(0, 12);
+  return path.join(dataDir, "eval", key);
 }
 
 export const RETRIEVERS: readonly RetrieverName[] = ["bm25", "dense", "hybrid", "default"];

@@ -13,7 +13,7 @@ import { openSubscriptionStore } from "../../src/infra/subscription-store.js";
 import { createBriefingService } from "../../src/service/briefing-service.js";
 import { createScheduler } from "../../src/service/scheduler.js";
 import { createFakeNewsService } from "../telegram/fake-news-service.js";
-import { startFakeTelegram } from "../telegram/fake-telegram.js";
+import { startFakeTelegram, telegramConfigFor } from "../telegram/fake-telegram.js";
 import { snapshotOf, wikinewsArticles } from "./fixtures.js";
 
 const CHAT = 4242;
@@ -42,14 +42,7 @@ async function harness() {
   const running = await runTelegramBot(
     service,
     {
-      telegram: {
-        token: fake.token,
-        apiRoot: fake.apiRoot,
-        webhookUrl: undefined,
-        webhookSecret: undefined,
-        webhookPort: 0,
-        allowedUsers: undefined,
-      },
+      telegram: telegramConfigFor(fake),
       questionsPerMinute: 30,
     },
     silentLogger,

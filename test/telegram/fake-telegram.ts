@@ -115,6 +115,21 @@ function computeEntities(text: string): Array<{ type: string; offset: number; le
 }
 
 /** Starts the fake on a random loopback port. */
+/** The bot's Telegram settings pointing at a fake: polling unless `webhookUrl` is given, no allowlist unless given. */
+export function telegramConfigFor(
+  fake: Pick<FakeTelegram, "token" | "apiRoot">,
+  extra: { allowedUsers?: string[]; webhookUrl?: string } = {},
+) {
+  return {
+    token: fake.token,
+    apiRoot: fake.apiRoot,
+    webhookUrl: extra.webhookUrl,
+    webhookSecret: undefined,
+    webhookPort: 0,
+    allowedUsers: extra.allowedUsers,
+  };
+}
+
 export async function startFakeTelegram(options: { token?: string } = {}): Promise<FakeTelegram> {
   const token = options.token ?? FAKE_TOKEN;
   const requests: RecordedRequest[] = [];

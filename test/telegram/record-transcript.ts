@@ -8,7 +8,7 @@
 import { runTelegramBot } from "../../src/adapters/telegram/run-telegram.js";
 import { silentLogger } from "../../src/core/ports.js";
 import { openSeedService, SEED_QUESTION } from "../support/seed-service.js";
-import { type SentMessage, startFakeTelegram } from "./fake-telegram.js";
+import { type SentMessage, startFakeTelegram, telegramConfigFor } from "./fake-telegram.js";
 
 const exchange = [
   "/start",
@@ -59,14 +59,7 @@ const fake = await startFakeTelegram();
 const running = await runTelegramBot(
   service,
   {
-    telegram: {
-      token: fake.token,
-      apiRoot: fake.apiRoot,
-      webhookUrl: undefined,
-      webhookSecret: undefined,
-      webhookPort: 0,
-      allowedUsers: undefined,
-    },
+    telegram: telegramConfigFor(fake),
     questionsPerMinute: 6,
   },
   silentLogger,

@@ -19,7 +19,14 @@ import {
   loadSeedArticle,
   REFUSAL_LEAD,
 } from "./fake-news-service.js";
-import { errors, FAKE_BOT, type FakeTelegram, type SentMessage, startFakeTelegram } from "./fake-telegram.js";
+import {
+  errors,
+  FAKE_BOT,
+  type FakeTelegram,
+  type SentMessage,
+  startFakeTelegram,
+  telegramConfigFor,
+} from "./fake-telegram.js";
 import { HOSTILE_QUESTION, HOSTILE_QUOTES, hostileAnswer, hostileArticle, longAnswer } from "./fixtures.js";
 import { entityText } from "./telegram-html.js";
 
@@ -60,17 +67,6 @@ async function fakeApi(): Promise<FakeTelegram> {
   return fake;
 }
 
-function telegramConfig(fake: FakeTelegram, extra: { allowedUsers?: string[]; webhookUrl?: string } = {}) {
-  return {
-    token: fake.token,
-    apiRoot: fake.apiRoot,
-    webhookUrl: extra.webhookUrl,
-    webhookSecret: undefined,
-    webhookPort: 0,
-    allowedUsers: extra.allowedUsers,
-  };
-}
-
 /** Starts the bot with real long polling against a fresh fake. */
 async function startPolling(
   options: {
@@ -87,7 +83,7 @@ async function startPolling(
   const running = await runTelegramBot(
     service,
     {
-      telegram: telegramConfig(fake, options.allowedUsers ? { allowedUsers: options.allowedUsers } : {}),
+      telegram: telegramConfigFor(fake, options.allowedUsers ? { allowedUsers: options.allowedUsers } : {}),
       questionsPerMinute: options.questionsPerMinute ?? 30,
     },
     logger,
@@ -341,7 +337,7 @@ describe("Telegram bot (long polling)", () => {
 describe("Telegram bot with two instances on one token", () => {
   it("the instance whose poll is cut off by the other reports 409 with what to do", async () => {
     const fake = await fakeApi();
-    const config = { telegram: telegramConfig(fake), questionsPerMinute: 6 };
+    const config = { telegram: telegramConfigFor(fake), questionsPerMinute: 6 };
     let reported: TelegramStartError | undefined;
     const conflict = new Promise<void>((resolve) => {
       const onFatal = (error: TelegramStartError) => {
@@ -369,7 +365,7 @@ describe("Telegram bot start-up", () => {
     const logger = recordingLogger();
     const failure = await runTelegramBot(
       createFakeNewsService(),
-      { telegram: { ...telegramConfig(fake), token: badToken }, questionsPerMinute: 6 },
+      { telegram: { ...telegramConfigFor(fake), token: badToken }, questionsPerMinute: 6 },
       logger,
     ).catch((error: unknown) => error as TelegramStartError);
     expect(failure).toMatchObject({ name: "TelegramStartError", code: "PLATFORM_AUTH" });
@@ -387,7 +383,7 @@ describe("Telegram bot start-up (unreachable API)", () => {
     await fake.close();
     const failure = await runTelegramBot(
       createFakeNewsService(),
-      { telegram: { ...telegramConfig(fake), apiRoot }, questionsPerMinute: 6 },
+      { telegram: { ...telegramConfigFor(fake), apiRoot }, questionsPerMinute: 6 },
       recordingLogger(),
     ).catch((error: unknown) => error as TelegramStartError);
     expect(failure).toMatchObject({ name: "TelegramStartError" });
@@ -413,7 +409,7 @@ describe("Telegram bot (webhook)", () => {
       service,
       {
         telegram: {
-          ...telegramConfig(fake, { webhookUrl: `http://127.0.0.1:${port}/telegram` }),
+          ...telegramConfigFor(fake, { webhookUrl: `http://127.0.0.1:${port}/telegram` }),
           webhookPort: port,
         },
         questionsPerMinute: 6,
@@ -440,7 +436,7 @@ describe("createTelegramBot with handleUpdate", () => {
     const fake = await fakeApi();
     const bot = createTelegramBot(
       createFakeNewsService(),
-      { telegram: telegramConfig(fake), questionsPerMinute: 6 },
+      { telegram: telegramConfigFor(fake), questionsPerMinute: 6 },
       { botConfig: { botInfo: FAKE_BOT } },
     );
     const sticker = fake.buildUpdate({ text: "x", userId: USER });

@@ -13,7 +13,7 @@ import {
   seedCorpus,
   type TestService,
 } from "../support/seed-service.js";
-import { type FakeTelegram, startFakeTelegram } from "./fake-telegram.js";
+import { type FakeTelegram, startFakeTelegram, telegramConfigFor } from "./fake-telegram.js";
 import { entityText } from "./telegram-html.js";
 
 const seedFile = path.join(seedCorpus, "seed-iraq-embassy.md");
@@ -30,14 +30,7 @@ describe("Telegram bot over the real service (seed corpus)", () => {
     running = await runTelegramBot(
       service,
       {
-        telegram: {
-          token: fake.token,
-          apiRoot: fake.apiRoot,
-          webhookUrl: undefined,
-          webhookSecret: undefined,
-          webhookPort: 0,
-          allowedUsers: undefined,
-        },
+        telegram: telegramConfigFor(fake),
         questionsPerMinute: 6,
       },
       silentLogger,

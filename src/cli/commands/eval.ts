@@ -2,14 +2,13 @@
  * `eval --questions FILE --corpus PATH…`: index the corpus in its own folder under the data dir (reused when
  * unchanged), ask every question, print a table (or one JSON object with `--json`).
  */
-import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import path from "node:path";
 import type { Command } from "commander";
 import { BriefingError } from "../../core/errors.js";
 import {
   type EvalQuestion,
   type EvalReport,
+  evalIndexDir,
   evalQuestionSchema,
   evaluate,
   RETRIEVERS,
@@ -88,13 +87,9 @@ export function registerEval(program: Command): void {
       ) => {
         const context = cliContext(command);
         const questions = await readQuestions(opts.questions);
-        const key = createHash("sha256")
-          .update(opts.corpus.map((p) => path.resolve(p)).join("\n"))
-          .digest("hex")
-          .slice(0, 12);
         const service = await openServiceForCli(context, {
           corpusPaths: opts.corpus,
-          indexDir: path.join(context.config.dataDir, "eval", key),
+          indexDir: evalIndexDir(context.config.dataDir, opts.corpus),
         });
         const report = await evaluate(service, questions);
         if (opts.json) {
