@@ -493,7 +493,7 @@ export async function loadCorpusIndex(
   if (meta.formatVersion !== INDEX_FORMAT_VERSION) {
     throw new BriefingError(
       "INDEX_MISMATCH",
-      `Index format ${String(meta.formatVersion)} is not ${INDEX_FORMAT_VERSION}; rebuilding.`,
+      `Index format ${String(meta.formatVersion)} is not ${INDEX_FORMAT_VERSION}.`,
     );
   }
   if (meta.embedderId !== embedder.id) {
@@ -507,7 +507,7 @@ export async function loadCorpusIndex(
   try {
     stored = JSON.parse(await readFile(path.join(snapshot.dir, files.corpus), "utf8")) as StoredCorpus;
   } catch (cause) {
-    throw new BriefingError("INDEX_CORRUPT", `Index file ${files.corpus} is unreadable; rebuilding.`, {
+    throw new BriefingError("INDEX_CORRUPT", `Index file ${files.corpus} is unreadable.`, {
       cause,
     });
   }
@@ -522,7 +522,7 @@ export async function loadCorpusIndex(
   try {
     lexical = loadBm25Index(await readFile(path.join(snapshot.dir, files.bm25), "utf8"));
   } catch (cause) {
-    throw new BriefingError("INDEX_CORRUPT", `Index file ${files.bm25} is unreadable; rebuilding.`, {
+    throw new BriefingError("INDEX_CORRUPT", `Index file ${files.bm25} is unreadable.`, {
       cause,
     });
   }
@@ -533,14 +533,14 @@ export async function loadCorpusIndex(
       await readFile(path.join(snapshot.dir, files.vocabulary), "utf8"),
     );
   } catch (cause) {
-    throw new BriefingError("INDEX_CORRUPT", `Index file ${files.terms} is unreadable; rebuilding.`, {
+    throw new BriefingError("INDEX_CORRUPT", `Index file ${files.terms} is unreadable.`, {
       cause,
     });
   }
   if (terms.length !== stored.articles.reduce((s, a) => s + a.passages.length, 0)) {
     throw new BriefingError(
       "INDEX_CORRUPT",
-      `Index file ${files.terms} does not match the corpus; rebuilding.`,
+      `Index file ${files.terms} does not match the corpus.`,
     );
   }
   let nextTerms = 0;
@@ -558,7 +558,7 @@ export async function loadCorpusIndex(
     const vecs = labels.map((l) => {
       const v = vectorByLabel.get(l);
       if (!v)
-        throw new BriefingError("INDEX_CORRUPT", `Vector for passage label ${l} is missing; rebuilding.`);
+        throw new BriefingError("INDEX_CORRUPT", `Vector for passage label ${l} is missing.`);
       return v;
     });
     const articleTerms = terms.slice(nextTerms, nextTerms + passages.length);
@@ -596,5 +596,5 @@ async function readDocumentFrequencies(dir: string): Promise<Map<string, number>
   } catch {
     // reported below
   }
-  throw new BriefingError("INDEX_CORRUPT", `Index file ${files.df} is unreadable; rebuilding.`);
+  throw new BriefingError("INDEX_CORRUPT", `Index file ${files.df} is unreadable.`);
 }
