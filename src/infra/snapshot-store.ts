@@ -156,7 +156,7 @@ export async function openSnapshot(root: string): Promise<SnapshotInfo | null> {
 }
 
 function corrupt(why: string, cause?: unknown): BriefingError {
-  return new BriefingError("INDEX_CORRUPT", `Saved index is unusable: ${why}. It will be rebuilt.`, {
+  return new BriefingError("INDEX_CORRUPT", `Saved index is unusable: ${why}.`, {
     ...(cause === undefined ? {} : { cause }),
     context: { why },
   });
