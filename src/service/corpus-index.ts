@@ -538,10 +538,7 @@ export async function loadCorpusIndex(
     });
   }
   if (terms.length !== stored.articles.reduce((s, a) => s + a.passages.length, 0)) {
-    throw new BriefingError(
-      "INDEX_CORRUPT",
-      `Index file ${files.terms} does not match the corpus.`,
-    );
+    throw new BriefingError("INDEX_CORRUPT", `Index file ${files.terms} does not match the corpus.`);
   }
   let nextTerms = 0;
   const index = new CorpusIndex(
@@ -557,8 +554,7 @@ export async function loadCorpusIndex(
     const labels = a.passages.map((p) => p.label);
     const vecs = labels.map((l) => {
       const v = vectorByLabel.get(l);
-      if (!v)
-        throw new BriefingError("INDEX_CORRUPT", `Vector for passage label ${l} is missing.`);
+      if (!v) throw new BriefingError("INDEX_CORRUPT", `Vector for passage label ${l} is missing.`);
       return v;
     });
     const articleTerms = terms.slice(nextTerms, nextTerms + passages.length);
