@@ -205,7 +205,7 @@ async function serve(args: WorkerArgs) {
   for (const q of queries.slice(0, WARMUP)) raw.searchKnn(q, FLOOR_K);
   const rawTimes = await timeEach(queries, (q) => raw.searchKnn(q, FLOOR_K));
   const exactTimes = await timeEach(f32Queries, (q) => exactTopK(q, FLOOR_K));
-  const bm25 = loadBm25Index(await readFile(path.join(snapshot.dir, "bm25.json"), "utf8"));
+  const bm25 = await loadBm25Index(path.join(snapshot.dir, "bm25.bin"));
   const bm25Queries = list.map((q) => analyzeQuestion(q).terms.join(" ")).filter((q) => q !== "");
   for (const q of bm25Queries.slice(0, WARMUP)) bm25.search(q, BM25_K);
   const bm25Times = await timeEach(bm25Queries, (q) => bm25.search(q, BM25_K));

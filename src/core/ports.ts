@@ -86,7 +86,7 @@ export interface LexicalHit {
   readonly score: number;
 }
 
-/** A full-text (BM25) index over passages; implemented with minisearch. */
+/** A full-text (BM25) index over passages; implemented over flat typed-array postings (`src/infra/bm25-index.ts`). */
 export interface LexicalIndex {
   readonly size: number;
   add(doc: { readonly id: string; readonly title: string; readonly text: string }): void;
@@ -94,8 +94,8 @@ export interface LexicalIndex {
   has(id: string): boolean;
   /** Passages by BM25 over the query's terms, best first. */
   search(query: string, k: number, filter?: (id: string) => boolean): LexicalHit[];
-  /** Serialised form for the snapshot store. */
-  toJSON(): unknown;
+  /** Writes the index to `path` (the caller handles atomic renames). */
+  save(path: string): Promise<void>;
 }
 
 /** Word-level vectors (unit length) for soft term matching when reranking; the GloVe embedder provides them. */

@@ -4,8 +4,9 @@
  * persisted as one kill-safe snapshot. Implements the core's `RetrievalCorpus` and the `CorpusSnapshot` view.
  */
 import { createHash } from "node:crypto";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { z } from "zod";
 import { chunkArticle } from "../core/chunk.js";
 import { BriefingError } from "../core/errors.js";
 import type { Embedder, LexicalIndex, Logger } from "../core/ports.js";
@@ -26,7 +27,7 @@ import { openSnapshot, saveSnapshot } from "../infra/snapshot-store.js";
 import type { CorpusSnapshot } from "./corpus-snapshot.js";
 
 /** Bump when stored terms, quote records or layout change (stemmer, quote extraction), so older indexes are rebuilt. */
-export const INDEX_FORMAT_VERSION = 4;
+export const INDEX_FORMAT_VERSION = 5;
 
 export interface IngestProgress {
   readonly phase: "embed";
@@ -101,6 +102,8 @@ export class CorpusIndex implements RetrievalCorpus {
   /** Term ids of every passage's sentences (`computePassageTerms`), so a question never tokenises a candidate. */
   readonly #passageTerms = new Map<string, Int32Array>();
   nextLabel = 0;
+  /** The snapshot this index was saved as or loaded from (undefined until saved). */
+  snapshotId: string | undefined;
 
   /**
    * @param lexicalLoaded true when `lexical` was restored whole from disk, so adding articles must not index
@@ -388,7 +391,7 @@ const files = {
   corpus: "corpus.json",
   vectors: "vectors.f32",
   hnsw: "hnsw.bin",
-  bm25: "bm25.json",
+  bm25: "bm25.bin",
   df: "df.json",
   terms: "terms.bin",
   vocabulary: "vocabulary.json",
@@ -455,7 +458,7 @@ function decodeTerms(raw: Buffer, vocabularyJson: string): Int32Array[] {
 /** Persists the index as one snapshot (temp dir, checksummed manifest, atomic pointer switch). */
 export async function saveCorpusIndex(root: string, index: CorpusIndex): Promise<void> {
   const stored = index.toStored();
-  await saveSnapshot(
+  const saved = await saveSnapshot(
     root,
     { formatVersion: INDEX_FORMAT_VERSION, embedderId: index.embedder.id, articles: stored.articles.length },
     async (dir: string) => {
@@ -469,13 +472,51 @@ export async function saveCorpusIndex(root: string, index: CorpusIndex): Promise
       });
       await writeFile(path.join(dir, files.vectors), new Uint8Array(buffer.buffer));
       await index.vectors.save(path.join(dir, files.hnsw));
-      await writeFile(path.join(dir, files.bm25), JSON.stringify(index.lexical.toJSON()));
+      await index.lexical.save(path.join(dir, files.bm25));
       await writeFile(path.join(dir, files.df), JSON.stringify(index.documentFrequencies()));
       const terms = encodeTerms(stored.articles.flatMap((a) => index.termsOf(a.article.id)));
       await writeFile(path.join(dir, files.terms), new Uint8Array(terms.buffer.buffer));
       await writeFile(path.join(dir, files.vocabulary), JSON.stringify(terms.vocabulary));
     },
   );
+  index.snapshotId = saved.id;
+}
+
+const SOURCES_FILE = "sources.json";
+
+const sourcesSchema = z.object({
+  snapshotId: z.string(),
+  files: z.array(z.object({ file: z.string(), size: z.number(), mtimeMs: z.number() })),
+  problems: z.array(
+    z.object({ file: z.string(), line: z.number().optional(), message: z.string() }).transform((p) => {
+      const { line, ...rest } = p;
+      return line === undefined ? rest : { ...rest, line };
+    }),
+  ),
+});
+
+/** The corpus files (sizes, mtimes) and their problems as they were when the snapshot `snapshotId` was checked. */
+export type CorpusSources = z.infer<typeof sourcesSchema>;
+
+/**
+ * The corpus listing recorded beside the index, or null when there is none or it is unreadable (then the corpus is
+ * read again, the safe direction). Kept outside the snapshot so an unchanged corpus that was touched costs one
+ * re-read, not a new snapshot.
+ */
+export async function readCorpusSources(root: string): Promise<CorpusSources | null> {
+  try {
+    const parsed = sourcesSchema.safeParse(JSON.parse(await readFile(path.join(root, SOURCES_FILE), "utf8")));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Records the listing for a snapshot (write then rename, so a crash leaves the old record or the new one). */
+export async function writeCorpusSources(root: string, sources: CorpusSources): Promise<void> {
+  const temp = path.join(root, `.${SOURCES_FILE}.${process.pid}.tmp`);
+  await writeFile(temp, JSON.stringify(sources));
+  await rename(temp, path.join(root, SOURCES_FILE));
 }
 
 /**
@@ -520,7 +561,7 @@ export async function loadCorpusIndex(
   const vectors = await loadHnswIndex(path.join(snapshot.dir, files.hnsw), { dimensions: dims });
   let lexical: LexicalIndex;
   try {
-    lexical = loadBm25Index(await readFile(path.join(snapshot.dir, files.bm25), "utf8"));
+    lexical = await loadBm25Index(path.join(snapshot.dir, files.bm25));
   } catch (cause) {
     throw new BriefingError("INDEX_CORRUPT", `Index file ${files.bm25} is unreadable.`, {
       cause,
@@ -569,6 +610,7 @@ export async function loadCorpusIndex(
       articleTerms,
     );
   }
+  index.snapshotId = snapshot.id;
   logger.debug("index loaded", { articles: stored.articles.length, dir: snapshot.dir });
   return index;
 }
