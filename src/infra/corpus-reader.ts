@@ -42,6 +42,44 @@ async function listFiles(target: string, problems: CorpusProblem[]): Promise<str
   return out;
 }
 
+/** What a corpus is on disk without reading it: every file `readCorpus` would read, with its size and mtime. */
+export interface CorpusListing {
+  readonly files: readonly { readonly file: string; readonly size: number; readonly mtimeMs: number }[];
+  /** Paths that are missing (the same problems `readCorpus` reports for them). */
+  readonly problems: readonly CorpusProblem[];
+}
+
+/**
+ * Lists and stats the corpus files (as `make` and `rsync` do, a changed file is one whose size or modification time
+ * changed), so a start over an unchanged corpus need not read and hash every article again.
+ */
+export async function listCorpus(paths: readonly string[]): Promise<CorpusListing> {
+  const problems: CorpusProblem[] = [];
+  const files: CorpusListing["files"][number][] = [];
+  for (const p of paths)
+    for (const file of await listFiles(p, problems)) {
+      try {
+        const info = await stat(file);
+        files.push({ file: path.resolve(file), size: info.size, mtimeMs: info.mtimeMs });
+      } catch {
+        // Gone between the listing and the stat: `readCorpus` reports it.
+        files.push({ file: path.resolve(file), size: -1, mtimeMs: -1 });
+      }
+    }
+  return { files, problems };
+}
+
+/** True when two listings name the same files with the same sizes and modification times. */
+export function sameListing(a: CorpusListing["files"], b: CorpusListing["files"]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((f, i) => {
+      const g = b[i]!;
+      return f.file === g.file && f.size === g.size && f.mtimeMs === g.mtimeMs && f.size >= 0;
+    })
+  );
+}
+
 /** Reads every supported file under `paths` (files or folders). Duplicate ids keep the first and report the rest. */
 export async function readCorpus(paths: readonly string[]): Promise<CorpusReadResult> {
   const problems: CorpusProblem[] = [];

@@ -22,7 +22,7 @@ import type {
   SpeakerSummary,
 } from "../core/types.js";
 import { verifyQuote } from "../core/verify.js";
-import { readCorpus } from "../infra/corpus-reader.js";
+import { listCorpus, readCorpus, sameListing } from "../infra/corpus-reader.js";
 import { createGloveEmbedder } from "../infra/glove-embedder.js";
 import { type ArticleArrivals, createBriefingService } from "./briefing-service.js";
 import {
@@ -31,8 +31,10 @@ import {
   type IngestProgress,
   type IngestSummary,
   loadCorpusIndex,
+  readCorpusSources,
   saveCorpusIndex,
   snapshotView,
+  writeCorpusSources,
 } from "./corpus-index.js";
 import type { CorpusSnapshot } from "./corpus-snapshot.js";
 import { answerModelFromConfig, answerWithModel } from "./llm-answer.js";
@@ -136,8 +138,29 @@ export async function openNewsService(options: OpenNewsServiceOptions): Promise<
   }
 
   const ingest = async (): Promise<IngestResult> => {
+    const listing = await listCorpus(corpusPaths);
+    const recorded = current?.snapshotId ? await readCorpusSources(indexDir) : null;
+    if (
+      current &&
+      recorded !== null &&
+      recorded.snapshotId === current.snapshotId &&
+      sameListing(recorded.files, listing.files)
+    ) {
+      // Same files, sizes and mtimes as when this snapshot was checked: nothing to read.
+      for (const p of recorded.problems) options.onProblem?.(p);
+      const n = current.articles.size;
+      return { ...emptySummary(current), unchanged: n, skipped: recorded.problems.length, reused: true };
+    }
     const read = await readCorpus(corpusPaths);
     for (const p of read.problems) options.onProblem?.(p);
+    const record = async (index: CorpusIndex) => {
+      if (index.snapshotId)
+        await writeCorpusSources(indexDir, {
+          snapshotId: index.snapshotId,
+          files: [...listing.files],
+          problems: read.problems,
+        });
+    };
     const previous = current ?? undefined;
     const unchanged =
       previous !== undefined &&
@@ -147,6 +170,7 @@ export async function openNewsService(options: OpenNewsServiceOptions): Promise<
           previous.hashes.has(a.id) && previous.articles.get(a.id)?.text === a.text && sameMeta(previous, a),
       );
     if (unchanged) {
+      await record(previous);
       const n = previous.articles.size;
       return { ...emptySummary(previous), unchanged: n, skipped: read.problems.length, reused: true };
     }
@@ -157,6 +181,7 @@ export async function openNewsService(options: OpenNewsServiceOptions): Promise<
       onProgress: options.onProgress,
     });
     await saveCorpusIndex(indexDir, built.index);
+    await record(built.index);
     current = built.index;
     return { ...built.summary, skipped: read.problems.length, reused: false };
   };

@@ -1,7 +1,7 @@
 // Ingest through the real service on temp corpus and data folders (real GloVe from the shared test cache, real
 // hnswlib, the kill-safe snapshot store): incremental re-opens, changed and removed articles, malformed input
 // skipped with one problem each, a damaged index rebuilt with a warning, and an index of another embedder rebuilt.
-import { copyFile, mkdir, mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, unlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -162,6 +162,54 @@ describe("ingest: incremental", () => {
     expect(second.documents).toEqual([]);
     await expectSeedAnswer(b);
     await b.close();
+  });
+
+  it("does not read an unchanged corpus again: same files, sizes and mtimes reuse the index, problems are repeated", async () => {
+    const corpus = await makeCorpus();
+    const data = await tempDir("data");
+    await writeFile(path.join(corpus, "broken.md"), "---\ntitle: Never closed\n\nNo end.\n");
+    const file = path.join(corpus, "wikinews-three.jsonl");
+    // Whole seconds, so setting the time back later gives exactly the same mtime.
+    const then = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+    await utimes(file, then, then);
+    const a = await open(data, corpus);
+    expect(a.lastIngest).toMatchObject({ articles: 4, reused: false, skipped: 1 });
+    await a.close();
+
+    // Same size and mtime, other bytes: a start that read the file would see garbage; this one trusts the listing.
+    await writeFile(file, "x".repeat((await stat(file)).size));
+    await utimes(file, then, then);
+    const problems: CorpusProblem[] = [];
+    const b = await open(data, corpus, { onProblem: (p) => problems.push(p) });
+    expect(b.lastIngest).toMatchObject({ articles: 4, reused: true, embedded: 0, skipped: 1 });
+    expect(problems.map((p) => path.basename(p.file))).toEqual(["broken.md"]);
+    await expectSeedAnswer(b);
+    await b.close();
+
+    // A new mtime means read again: the garbage is reported and its articles leave the index.
+    await utimes(file, then, new Date(then.getTime() + 5_000));
+    const c = await open(data, corpus);
+    expect(c.lastIngest).toMatchObject({ articles: 1, removed: 3, reused: false, skipped: 2 });
+    await c.close();
+
+    // A touched file with the same bytes is read once, found unchanged, and not read on the next start.
+    await copyFile(seedFile, path.join(corpus, "seed-iraq-embassy.md"));
+    await writeFile(file, await readFile(threeFile));
+    const d = await open(data, corpus);
+    expect(d.lastIngest).toMatchObject({ articles: 4, added: 3, reused: false });
+    await d.close();
+    const snapshot = await currentSnapshot(data);
+    const touched = new Date(then.getTime() + 10_000);
+    await utimes(file, touched, touched);
+    const e = await open(data, corpus);
+    expect(e.lastIngest).toMatchObject({ articles: 4, reused: true, embedded: 0 });
+    await e.close();
+    await writeFile(file, "x".repeat((await stat(file)).size));
+    await utimes(file, touched, touched);
+    const f = await open(data, corpus);
+    expect(f.lastIngest).toMatchObject({ articles: 4, reused: true, embedded: 0 });
+    expect(await currentSnapshot(data)).toBe(snapshot);
+    await f.close();
   });
 
   it("re-embeds only the passages of a changed article, and answers from its new text", async () => {
