@@ -340,6 +340,44 @@ function scorePassage(
   return { sentences, passageCoverage };
 }
 
+/**
+ * Upper bounds of `scorePassage`'s best sentence score and its passage coverage (exact), without the soft word
+ * matches that are most of its cost: a question term a sentence lacks counts as the best soft match can (`softMax`),
+ * and every sentence as if it fitted the question's kind.
+ */
+function sentenceBound(
+  termIds: readonly number[],
+  weights: readonly number[],
+  passage: Passage,
+  articleText: string,
+  corpus: RetrievalCorpus,
+  softPossible: boolean,
+): { bestSentence: number; passageCoverage: number } {
+  const total = weights.reduce((s, w) => s + w, 0) || 1;
+  const data = corpus.passageTerms?.(passage) ?? passageTerms(passage, articleText);
+  const softMax = softPossible ? rankingWeights.softMax : 0;
+  let best = 0;
+  let at = 1;
+  for (let s = 0; s < passage.sentences.length; s++) {
+    const wordsAt = at + 1;
+    const wordCount = data[at]!;
+    const stemsAt = wordsAt + wordCount + 1;
+    const stemCount = data[wordsAt + wordCount]!;
+    at = stemsAt + stemCount;
+    let held = 0;
+    for (let i = 0; i < termIds.length; i++)
+      held += holds(data, stemsAt, stemCount, termIds[i]!) ? weights[i]! : weights[i]! * softMax;
+    const coverage = held / total;
+    const score = coverage + rankingWeights.kindFit * Math.min(1, coverage * 2);
+    if (score > best) best = score;
+  }
+  const termCount = data[at]!;
+  const passageCoverage =
+    termIds.reduce((sum, id, i) => sum + (holds(data, at + 1, termCount, id) ? weights[i]! : 0), 0) /
+    (weights.reduce((a, b) => a + b, 0) || 1);
+  return { bestSentence: best, passageCoverage };
+}
+
 function coverageOf(
   corpus: RetrievalCorpus,
   analysis: QuestionAnalysis,
@@ -411,19 +449,21 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
     }
   }
 
-  const ranked: RankedPassage[] = [];
   const articleCoverage = new Map<string, number>();
   const articleWeights = new Map<string, number[]>();
   const soft = createIdSoftMatcher(input.wordVectors);
   const termIds = analysis.terms.map((t) => termId(t));
   const missingNames = new Map<string, number>();
-  /** What the answer layer reads about a passage: its article's share of the question, sentence scores, … */
-  const evidence = (passage: Passage, article: Article) => {
+  const speakers = new Map<string, { speakerMatch: number; hasQuote: boolean }>();
+  const articleCoverageOf = (article: Article): number => {
     let artCov = articleCoverage.get(article.id);
     if (artCov === undefined) {
       artCov = coverageOf(corpus, analysis, corpus.articleTerms(article.id));
       articleCoverage.set(article.id, artCov);
     }
+    return artCov;
+  };
+  const weightsOf = (article: Article): number[] => {
     let weights = articleWeights.get(article.id);
     if (!weights) {
       weights = termWeights(
@@ -435,11 +475,32 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
       );
       articleWeights.set(article.id, weights);
     }
+    return weights;
+  };
+  const speakerOf = (passage: Passage): { speakerMatch: number; hasQuote: boolean } => {
+    let known = speakers.get(passage.id);
+    if (!known) {
+      let speakerMatch = 0;
+      let hasQuote = false;
+      if (analysis.wantsQuote || analysis.kind === "quote") {
+        for (const q of corpus.quotesByPassage.get(passage.id) ?? []) {
+          if (!q.speaker) continue;
+          hasQuote = true;
+          speakerMatch = Math.max(speakerMatch, input.speakerMatch(q, analysis.text));
+        }
+      }
+      known = { speakerMatch, hasQuote };
+      speakers.set(passage.id, known);
+    }
+    return known;
+  };
+  /** What the answer layer reads about a passage: its article's share of the question, sentence scores, … */
+  const evidence = (passage: Passage, article: Article) => {
     const { sentences, passageCoverage } = scorePassage(
       corpus,
       analysis,
       termIds,
-      weights,
+      weightsOf(article),
       article.text,
       passage,
       soft,
@@ -449,70 +510,93 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
       missing = missingNameShare(corpus, analysis, corpus.articleTerms(article.id));
       missingNames.set(article.id, missing);
     }
-    let speakerMatch = 0;
-    let hasQuote = false;
-    if (analysis.wantsQuote || analysis.kind === "quote") {
-      for (const q of corpus.quotesByPassage.get(passage.id) ?? []) {
-        if (!q.speaker) continue;
-        hasQuote = true;
-        speakerMatch = Math.max(speakerMatch, input.speakerMatch(q, analysis.text));
-      }
-    }
     return {
-      articleCoverage: artCov,
+      articleCoverage: articleCoverageOf(article),
       sentences,
       passageCoverage,
-      speakerMatch,
-      hasQuote,
+      ...speakerOf(passage),
       missingNames: missing,
       yearsFound: yearsFound(analysis, article),
     };
   };
+  const byRank = (a: RankedPassage, b: RankedPassage) =>
+    b.score - a.score || a.passage.id.localeCompare(b.passage.id);
+  if (mode === "default") {
+    // Reading a passage's sentences (soft word matches) is most of a question's cost. Every other part of the score
+    // is computed first, with an upper bound of the sentence part; passages are then read best bound first and the
+    // reading stops once no unread passage can reach the top `limit`: the same top `limit`, same scores, fewer reads.
+    const pending = [...candidates].map((id) => {
+      const passage = corpus.passages.get(id)!;
+      const article = corpus.articles.get(passage.articleId)!;
+      const lex = lexical.get(id) ?? 0;
+      const dense = denseOf(id);
+      const weights = weightsOf(article);
+      const { bestSentence, passageCoverage } = sentenceBound(
+        termIds,
+        weights,
+        passage,
+        article.text,
+        corpus,
+        soft !== null,
+      );
+      const upper =
+        w.lexical * lex +
+        w.dense * dense +
+        w.sentence * bestSentence +
+        w.passageCoverage * passageCoverage +
+        w.articleCoverage * articleCoverageOf(article) +
+        w.speaker * speakerOf(passage).speakerMatch +
+        (speakerOf(passage).hasQuote ? w.quotePresence : 0) +
+        w.date * dateFit(analysis, article) +
+        (passage.index === 0 ? w.lead : 0);
+      return { passage, article, lex, dense, upper };
+    });
+    pending.sort((a, b) => b.upper - a.upper || a.passage.id.localeCompare(b.passage.id));
+    const ranked: RankedPassage[] = [];
+    for (const { passage, article, lex, dense, upper } of pending) {
+      // 1e-9: the bound is summed in another order than the score, so equal values may differ in the last bits.
+      if (ranked.length >= limit && upper + 1e-9 < ranked[limit - 1]!.score) break;
+      const e = evidence(passage, article);
+      const bestSentence = Math.max(0, ...e.sentences.map((x) => x.score));
+      const fit = dateFit(analysis, article);
+      const score =
+        w.lexical * lex +
+        w.dense * dense +
+        w.sentence * bestSentence +
+        w.passageCoverage * e.passageCoverage +
+        w.articleCoverage * e.articleCoverage +
+        w.speaker * e.speakerMatch +
+        (e.hasQuote ? w.quotePresence : 0) +
+        w.date * fit +
+        (passage.index === 0 ? w.lead : 0);
+      const r: RankedPassage = {
+        passage,
+        score,
+        lexical: lex,
+        dense,
+        articleCoverage: e.articleCoverage,
+        sentences: e.sentences,
+        speakerMatch: e.speakerMatch,
+        missingNames: e.missingNames,
+        yearsFound: e.yearsFound,
+      };
+      let at = ranked.length;
+      while (at > 0 && byRank(ranked[at - 1]!, r) > 0) at--;
+      ranked.splice(at, 0, r);
+    }
+    return ranked.slice(0, limit);
+  }
+  const ranked: RankedPassage[] = [];
   for (const id of candidates) {
     const passage = corpus.passages.get(id)!;
-    const article = corpus.articles.get(passage.articleId)!;
     const lex = lexical.get(id) ?? 0;
     const dense = denseOf(id);
-    if (mode === "bm25") {
-      ranked.push(simple(passage, lex, lex, dense));
-      continue;
-    }
-    if (mode === "dense") {
-      ranked.push(simple(passage, dense, lex, dense));
-      continue;
-    }
-    if (mode === "hybrid") {
-      ranked.push(simple(passage, lex + w.hybridDense * dense, lex, dense));
-      continue;
-    }
-    const e = evidence(passage, article);
-    const bestSentence = Math.max(0, ...e.sentences.map((s) => s.score));
-    const fit = dateFit(analysis, article);
-    const score =
-      w.lexical * lex +
-      w.dense * dense +
-      w.sentence * bestSentence +
-      w.passageCoverage * e.passageCoverage +
-      w.articleCoverage * e.articleCoverage +
-      w.speaker * e.speakerMatch +
-      (e.hasQuote ? w.quotePresence : 0) +
-      w.date * fit +
-      (passage.index === 0 ? w.lead : 0);
-    ranked.push({
-      passage,
-      score,
-      lexical: lex,
-      dense,
-      articleCoverage: e.articleCoverage,
-      sentences: e.sentences,
-      speakerMatch: e.speakerMatch,
-      missingNames: e.missingNames,
-      yearsFound: e.yearsFound,
-    });
+    if (mode === "bm25") ranked.push(simple(passage, lex, lex, dense));
+    else if (mode === "dense") ranked.push(simple(passage, dense, lex, dense));
+    else ranked.push(simple(passage, lex + w.hybridDense * dense, lex, dense));
   }
-  ranked.sort((a, b) => b.score - a.score || a.passage.id.localeCompare(b.passage.id));
+  ranked.sort(byRank);
   const top = ranked.slice(0, limit);
-  if (mode === "default") return top;
   // The plain retrievers rank by their own score alone; the passages they return still carry the evidence the
   // answer layer reads (coverage, sentences, names, years), so `ask` with them answers or refuses on the same terms.
   return top.map((r) => {
