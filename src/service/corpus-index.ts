@@ -92,6 +92,8 @@ export class CorpusIndex implements RetrievalCorpus {
   readonly quoteList: QuoteRecord[] = [];
   readonly quotesByPassage = new Map<string, QuoteRecord[]>();
   readonly quotesByArticle = new Map<string, QuoteRecord[]>();
+  /** An article's passages that hold quote records, in the order they entered `quotesByPassage`. */
+  readonly quotePassagesByArticle = new Map<string, string[]>();
   readonly hashes = new Map<string, string>();
   readonly #labelByPassage = new Map<string, number>();
   readonly #passageByLabel = new Map<number, string>();
@@ -203,9 +205,15 @@ export class CorpusIndex implements RetrievalCorpus {
         passages.find((x) => q.start >= x.start && q.start < x.end) ??
         passages.find((x) => q.sentence.start < x.end && x.start < q.sentence.end);
       if (!p) continue;
-      const list = this.quotesByPassage.get(p.id) ?? [];
+      let list = this.quotesByPassage.get(p.id);
+      if (!list) {
+        list = [];
+        this.quotesByPassage.set(p.id, list);
+        const ids = this.quotePassagesByArticle.get(article.id) ?? [];
+        ids.push(p.id);
+        this.quotePassagesByArticle.set(article.id, ids);
+      }
       list.push(q);
-      this.quotesByPassage.set(p.id, list);
     }
   }
 

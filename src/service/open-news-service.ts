@@ -237,6 +237,7 @@ export async function openNewsService(options: OpenNewsServiceOptions): Promise<
       ranked,
       articles: idx.articles,
       quotesByPassage: idx.quotesByPassage,
+      quotePassagesOf: (articleId) => idx.quotePassagesByArticle.get(articleId) ?? [],
       speakerMatch: speakerMatches,
     });
     const answer =
