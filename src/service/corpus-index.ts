@@ -27,7 +27,7 @@ import { openSnapshot, saveSnapshot } from "../infra/snapshot-store.js";
 import type { CorpusSnapshot } from "./corpus-snapshot.js";
 
 /** Bump when stored terms, quote records or layout change (stemmer, quote extraction), so older indexes are rebuilt. */
-export const INDEX_FORMAT_VERSION = 5;
+export const INDEX_FORMAT_VERSION = 6;
 
 export interface IngestProgress {
   readonly phase: "embed";
@@ -47,16 +47,15 @@ export interface IngestSummary {
   readonly embedded: number;
 }
 
+/** One article in `corpus.json`: everything but its text (in `texts.bin`) and its passages (in `passages.bin`). */
 interface StoredArticle {
-  readonly article: Article;
+  readonly article: Omit<Article, "text">;
   readonly hash: string;
-  readonly passages: readonly {
-    readonly start: number;
-    readonly end: number;
-    readonly sentences: readonly Span[];
-    readonly label: number;
-  }[];
-  readonly quotes: readonly Omit<QuoteRecord, "articleId" | "id">[];
+  /** Length of the article's text in `texts.bin`, in UTF-8 bytes. */
+  readonly textBytes: number;
+  readonly passages: number;
+  /** Quote records without their text, which is the article's text from `start` to `end`. */
+  readonly quotes: readonly Omit<QuoteRecord, "articleId" | "id" | "text">[];
 }
 
 interface StoredCorpus {
@@ -230,25 +229,43 @@ export class CorpusIndex implements RetrievalCorpus {
     return this.#vectors.get(label);
   }
 
-  toStored(): StoredCorpus {
-    return {
-      formatVersion: INDEX_FORMAT_VERSION,
-      embedderId: this.embedder.id,
-      dimensions: this.embedder.dimensions,
-      nextLabel: this.nextLabel,
-      articles: [...this.articles.values()].map((article) => ({
-        article,
+  /**
+   * The corpus as three parts for the snapshot: JSON for the articles' metadata and quote records, their texts as
+   * one UTF-8 blob, and every passage as numbers (start, end, label, sentence count, then the sentence spans) — so a
+   * start parses a few MB of JSON, not the whole corpus.
+   */
+  encode(): { stored: StoredCorpus; texts: Buffer; passages: Int32Array; order: Article[] } {
+    const order = [...this.articles.values()];
+    const texts = order.map((a) => Buffer.from(a.text, "utf8"));
+    const numbers: number[] = [];
+    const articles = order.map((article, i): StoredArticle => {
+      const { text: _text, ...meta } = article;
+      const passages = this.passagesByArticle.get(article.id) ?? [];
+      for (const p of passages) {
+        numbers.push(p.start, p.end, this.#labelByPassage.get(p.id)!, p.sentences.length);
+        for (const span of p.sentences) numbers.push(span.start, span.end);
+      }
+      return {
+        article: meta,
         hash: this.hashes.get(article.id)!,
-        passages: (this.passagesByArticle.get(article.id) ?? []).map((p) => ({
-          start: p.start,
-          end: p.end,
-          sentences: p.sentences,
-          label: this.#labelByPassage.get(p.id)!,
-        })),
+        textBytes: texts[i]!.length,
+        passages: passages.length,
         quotes: (this.quotesByArticle.get(article.id) ?? []).map(
-          ({ id: _id, articleId: _a, ...rest }) => rest,
+          ({ id: _id, articleId: _a, text: _t, ...rest }) => rest,
         ),
-      })),
+      };
+    });
+    return {
+      stored: {
+        formatVersion: INDEX_FORMAT_VERSION,
+        embedderId: this.embedder.id,
+        dimensions: this.embedder.dimensions,
+        nextLabel: this.nextLabel,
+        articles,
+      },
+      texts: Buffer.concat(texts),
+      passages: Int32Array.from(numbers),
+      order,
     };
   }
 }
@@ -264,20 +281,13 @@ export function snapshotView(index: CorpusIndex): CorpusSnapshot {
   };
 }
 
-function passagesFromStored(article: Article, stored: StoredArticle["passages"]): Passage[] {
-  return stored.map((p, index) => ({
-    id: `${article.id}#${index}`,
-    articleId: article.id,
-    index,
-    start: p.start,
-    end: p.end,
-    text: article.text.slice(p.start, p.end),
-    sentences: p.sentences,
-  }));
-}
-
 function quotesFromStored(article: Article, stored: StoredArticle["quotes"]): QuoteRecord[] {
-  return stored.map((q, i) => ({ ...q, id: `${article.id}~${i}`, articleId: article.id }));
+  return stored.map((q, i) => ({
+    ...q,
+    id: `${article.id}~${i}`,
+    articleId: article.id,
+    text: article.text.slice(q.start, q.end),
+  }));
 }
 
 /** Text embedded for a passage: its article's title gives the passage context. */
@@ -397,6 +407,8 @@ export async function buildCorpusIndex(
 
 const files = {
   corpus: "corpus.json",
+  texts: "texts.bin",
+  passages: "passages.bin",
   vectors: "vectors.f32",
   hnsw: "hnsw.bin",
   bm25: "bm25.bin",
@@ -443,9 +455,9 @@ function decodeTerms(raw: Buffer, vocabularyJson: string): Int32Array[] {
     throw new Error("vocabulary is not a list of strings");
   }
   const ids = Int32Array.from(vocabulary as string[], (t) => termId(t));
-  const copy = new Uint8Array(raw.byteLength);
-  copy.set(raw);
-  const buffer = new Int32Array(copy.buffer);
+  // A fresh process interns the saved vocabulary first, in order: its ids are the saved ones, nothing to renumber.
+  const same = ids.every((id, i) => id === i);
+  const buffer = int32View(raw);
   const count = buffer[0] ?? -1;
   if (count < 0 || buffer.length < count + 2 || buffer[1 + count] !== buffer.length) {
     throw new Error("term data has the wrong length");
@@ -453,36 +465,55 @@ function decodeTerms(raw: Buffer, vocabularyJson: string): Int32Array[] {
   const out: Int32Array[] = [];
   for (let i = 0; i < count; i++) {
     const data = buffer.subarray(buffer[1 + i]!, buffer[2 + i]!);
-    forEachTermSlot(data, (slot) => {
-      const id = ids[data[slot]!];
-      if (id === undefined) throw new Error("term id outside the vocabulary");
-      data[slot] = id;
-    });
+    if (!same)
+      forEachTermSlot(data, (slot) => {
+        const id = ids[data[slot]!];
+        if (id === undefined) throw new Error("term id outside the vocabulary");
+        data[slot] = id;
+      });
     out.push(data);
   }
   return out;
 }
 
+/** The bytes of a typed array, for writing it to a file. */
+function bytesOf(array: Int32Array | Float32Array): Uint8Array {
+  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+}
+
+/** A file's bytes as 32-bit numbers (copied once when the buffer is not 4-byte aligned). */
+function int32View(bytes: Buffer): Int32Array {
+  const aligned = bytes.byteOffset % 4 === 0 ? bytes : new Uint8Array(bytes);
+  return new Int32Array(aligned.buffer, aligned.byteOffset, Math.floor(aligned.byteLength / 4));
+}
+
+function float32View(bytes: Buffer): Float32Array {
+  const aligned = bytes.byteOffset % 4 === 0 ? bytes : new Uint8Array(bytes);
+  return new Float32Array(aligned.buffer, aligned.byteOffset, Math.floor(aligned.byteLength / 4));
+}
+
 /** Persists the index as one snapshot (temp dir, checksummed manifest, atomic pointer switch). */
 export async function saveCorpusIndex(root: string, index: CorpusIndex): Promise<void> {
-  const stored = index.toStored();
+  const { stored, texts, passages, order } = index.encode();
   const saved = await saveSnapshot(
     root,
     { formatVersion: INDEX_FORMAT_VERSION, embedderId: index.embedder.id, articles: stored.articles.length },
     async (dir: string) => {
       await writeFile(path.join(dir, files.corpus), JSON.stringify(stored));
-      const labels = stored.articles.flatMap((a) => a.passages.map((p) => p.label));
+      await writeFile(path.join(dir, files.texts), texts);
+      await writeFile(path.join(dir, files.passages), bytesOf(passages));
+      const labels = order.flatMap((a) => index.labelsOf(a.id));
       const dims = index.embedder.dimensions;
       const buffer = new Float32Array(labels.length * (dims + 1));
       labels.forEach((label, i) => {
         buffer[i * (dims + 1)] = label;
         buffer.set(index.vectorOfLabel(label)!, i * (dims + 1) + 1);
       });
-      await writeFile(path.join(dir, files.vectors), new Uint8Array(buffer.buffer));
+      await writeFile(path.join(dir, files.vectors), bytesOf(buffer));
       await index.vectors.save(path.join(dir, files.hnsw));
       await index.lexical.save(path.join(dir, files.bm25));
       await writeFile(path.join(dir, files.df), JSON.stringify(index.documentFrequencies()));
-      const terms = encodeTerms(stored.articles.flatMap((a) => index.termsOf(a.article.id)));
+      const terms = encodeTerms(order.flatMap((a) => index.termsOf(a.id)));
       await writeFile(path.join(dir, files.terms), new Uint8Array(terms.buffer.buffer));
       await writeFile(path.join(dir, files.vocabulary), JSON.stringify(terms.vocabulary));
     },
@@ -552,20 +583,23 @@ export async function loadCorpusIndex(
       { context: { stored: meta.embedderId, current: embedder.id } },
     );
   }
+  const corrupt = (file: string, why: string, cause?: unknown) =>
+    new BriefingError("INDEX_CORRUPT", `Index file ${file} ${why}.`, cause ? { cause } : {});
   let stored: StoredCorpus;
   try {
     stored = JSON.parse(await readFile(path.join(snapshot.dir, files.corpus), "utf8")) as StoredCorpus;
   } catch (cause) {
-    throw new BriefingError("INDEX_CORRUPT", `Index file ${files.corpus} is unreadable.`, {
-      cause,
-    });
+    throw corrupt(files.corpus, "is unreadable", cause);
   }
+  if (!Array.isArray(stored.articles)) throw corrupt(files.corpus, "lists no articles");
+  const texts = await readFile(path.join(snapshot.dir, files.texts));
+  const passageNumbers = int32View(await readFile(path.join(snapshot.dir, files.passages)));
   const dims = embedder.dimensions;
-  const raw = await readFile(path.join(snapshot.dir, files.vectors));
-  const flat = new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
+  const flat = float32View(await readFile(path.join(snapshot.dir, files.vectors)));
+  // Views into one buffer: no copy per passage.
   const vectorByLabel = new Map<number, Float32Array>();
   for (let i = 0; i + dims < flat.length; i += dims + 1)
-    vectorByLabel.set(flat[i]!, flat.slice(i + 1, i + 1 + dims));
+    vectorByLabel.set(flat[i]!, flat.subarray(i + 1, i + 1 + dims));
   const vectors = await loadHnswIndex(path.join(snapshot.dir, files.hnsw), { dimensions: dims });
   let lexical: LexicalIndex;
   try {
@@ -586,10 +620,12 @@ export async function loadCorpusIndex(
       cause,
     });
   }
-  if (terms.length !== stored.articles.reduce((s, a) => s + a.passages.length, 0)) {
+  if (terms.length !== stored.articles.reduce((s, a) => s + a.passages, 0)) {
     throw new BriefingError("INDEX_CORRUPT", `Index file ${files.terms} does not match the corpus.`);
   }
   let nextTerms = 0;
+  let textAt = 0;
+  let numberAt = 0;
   const index = new CorpusIndex(
     embedder,
     lexical,
@@ -599,25 +635,48 @@ export async function loadCorpusIndex(
   );
   index.nextLabel = stored.nextLabel;
   for (const a of stored.articles) {
-    const passages = passagesFromStored(a.article, a.passages);
-    const labels = a.passages.map((p) => p.label);
-    const vecs = labels.map((l) => {
-      const v = vectorByLabel.get(l);
-      if (!v) throw new BriefingError("INDEX_CORRUPT", `Vector for passage label ${l} is missing.`);
-      return v;
-    });
+    if (textAt + a.textBytes > texts.length) throw corrupt(files.texts, "is shorter than the corpus says");
+    const article: Article = { ...a.article, text: texts.toString("utf8", textAt, textAt + a.textBytes) };
+    textAt += a.textBytes;
+    const passages: Passage[] = [];
+    const labels: number[] = [];
+    const vecs: Float32Array[] = [];
+    for (let index = 0; index < a.passages; index++) {
+      const [start, end, label, count] = passageNumbers.subarray(numberAt, numberAt + 4);
+      if (count === undefined || numberAt + 4 + 2 * count > passageNumbers.length)
+        throw corrupt(files.passages, "is shorter than the corpus says");
+      const sentences: Span[] = [];
+      for (let k = numberAt + 4; k < numberAt + 4 + 2 * count; k += 2)
+        sentences.push({ start: passageNumbers[k]!, end: passageNumbers[k + 1]! });
+      numberAt += 4 + 2 * count;
+      passages.push({
+        id: `${article.id}#${index}`,
+        articleId: article.id,
+        index,
+        start: start!,
+        end: end!,
+        text: article.text.slice(start, end),
+        sentences,
+      });
+      const v = vectorByLabel.get(label!);
+      if (!v) throw new BriefingError("INDEX_CORRUPT", `Vector for passage label ${label} is missing.`);
+      labels.push(label!);
+      vecs.push(v);
+    }
     const articleTerms = terms.slice(nextTerms, nextTerms + passages.length);
     nextTerms += passages.length;
     index.addArticle(
-      a.article,
+      article,
       a.hash,
       passages,
       labels,
       vecs,
-      quotesFromStored(a.article, a.quotes),
+      quotesFromStored(article, a.quotes),
       articleTerms,
     );
   }
+  if (textAt !== texts.length) throw corrupt(files.texts, "does not match the corpus");
+  if (numberAt !== passageNumbers.length) throw corrupt(files.passages, "does not match the corpus");
   index.snapshotId = snapshot.id;
   logger.debug("index loaded", { articles: stored.articles.length, dir: snapshot.dir });
   return index;

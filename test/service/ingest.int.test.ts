@@ -346,6 +346,9 @@ describe("ingest: malformed input", () => {
 describe("ingest: damaged or foreign index", () => {
   it.each([
     ["corpus.json", "a flipped byte"],
+    ["texts.bin", "a flipped byte"],
+    ["passages.bin", "truncation"],
+    ["bm25.bin", "a flipped byte"],
     ["hnsw.bin", "truncation"],
   ] as const)("rebuilds the index after %s suffers %s, with a warning", async (file, damage) => {
     const corpus = await makeCorpus();
