@@ -9,6 +9,7 @@ import { createReadStream } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { Worker } from "node:worker_threads";
 import { z } from "zod";
 import { BriefingError } from "../core/errors.js";
 
@@ -106,12 +107,31 @@ export async function saveSnapshot(
   }
 }
 
+export interface OpenSnapshotOptions {
+  /**
+   * "before" (the default) hashes every file before `openSnapshot` returns. "alongside" checks sizes now and hashes
+   * in a worker thread while the caller reads the files (on a second core, the checksums cost no wall time): the
+   * caller must await `verified(file)` before giving a file to native code and `verified()` before using anything.
+   */
+  readonly checksums?: "before" | "alongside";
+  /** Files the worker hashes first ("alongside"), e.g. the one a native reader needs early. */
+  readonly first?: readonly string[];
+}
+
+export interface OpenedSnapshot extends SnapshotInfo {
+  /** Resolves once `file` (or, without one, every file) matched its checksum; rejects with `INDEX_CORRUPT`. */
+  verified(file?: string): Promise<void>;
+}
+
 /**
- * Opens the current snapshot after checking every listed file's size and sha256. Returns null when nothing was
- * ever saved; throws `INDEX_CORRUPT` (callers rebuild) when the pointer, the manifest or any file is missing,
- * truncated or altered.
+ * Opens the current snapshot, checking every listed file's size and sha256 (see `checksums`). Returns null when
+ * nothing was ever saved; throws `INDEX_CORRUPT` (callers rebuild) when the pointer, the manifest or any file is
+ * missing, truncated or altered.
  */
-export async function openSnapshot(root: string): Promise<SnapshotInfo | null> {
+export async function openSnapshot(
+  root: string,
+  options: OpenSnapshotOptions = {},
+): Promise<OpenedSnapshot | null> {
   const pointer = path.resolve(root, snapshotDefaults.pointerFile);
   let id: string;
   try {
@@ -137,23 +157,86 @@ export async function openSnapshot(root: string): Promise<SnapshotInfo | null> {
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) throw corrupt(`the manifest of snapshot ${id} is malformed: ${parsed.error.message}`);
   const manifest = parsed.data;
-  for (const file of manifest.files) {
-    const full = path.resolve(dir, file.path);
-    if (!full.startsWith(dir + path.sep)) throw corrupt(`snapshot ${id} lists a file outside its folder`);
+  const files = manifest.files.map((file) => ({ ...file, full: path.resolve(dir, file.path) }));
+  for (const file of files) {
+    if (!file.full.startsWith(dir + path.sep))
+      throw corrupt(`snapshot ${id} lists a file outside its folder`);
     let bytes: number;
     try {
-      bytes = (await stat(full)).size;
+      bytes = (await stat(file.full)).size;
     } catch (error) {
       throw corrupt(`${file.path} is missing from snapshot ${id}`, error);
     }
     if (bytes !== file.bytes) {
       throw corrupt(`${file.path} in snapshot ${id} has ${bytes} bytes, expected ${file.bytes} (truncated?)`);
     }
-    if ((await hashFile(full)) !== file.sha256)
-      throw corrupt(`${file.path} in snapshot ${id} fails its checksum`);
   }
-  return { id, dir, manifest };
+  const mismatch = (file: string) => corrupt(`${file} in snapshot ${id} fails its checksum`);
+  if (options.checksums !== "alongside") {
+    for (const file of files) if ((await hashFile(file.full)) !== file.sha256) throw mismatch(file.path);
+    return { id, dir, manifest, verified: async () => {} };
+  }
+  const first = options.first ?? [];
+  files.sort((a, b) => Number(first.includes(b.path)) - Number(first.includes(a.path)));
+  const checks = new Map(files.map((f) => [f.path, deferred()]));
+  for (const check of checks.values()) check.promise.catch(() => {}); // awaited by the caller, or not needed
+  const worker = new Worker(hashWorkerSource, {
+    eval: true,
+    workerData: files.map((f) => ({ path: f.path, full: f.full })),
+  });
+  worker.unref();
+  worker.on("message", ({ path: file, sha256 }: { path: string; sha256: string | null }) => {
+    const expected = files.find((f) => f.path === file)?.sha256;
+    if (sha256 === expected) checks.get(file)?.resolve();
+    else checks.get(file)?.reject(mismatch(file));
+  });
+  const fail = (error: unknown) => {
+    for (const check of checks.values()) check.reject(corrupt(`cannot check snapshot ${id}`, error));
+  };
+  worker.on("error", fail);
+  worker.on("exit", () => fail(new Error("the checksum worker stopped")));
+  const all = Promise.all([...checks.values()].map((c) => c.promise)).then(() => {});
+  all.catch(() => {});
+  return {
+    id,
+    dir,
+    manifest,
+    verified: (file) => (file === undefined ? all : (checks.get(file)?.promise ?? all)),
+  };
 }
+
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** The checksum worker (CommonJS, run with `eval`): hashes each file in order and posts its sha256 (null if unreadable). */
+const hashWorkerSource = `
+const { parentPort, workerData } = require("node:worker_threads");
+const { createHash } = require("node:crypto");
+const { openSync, readSync, closeSync } = require("node:fs");
+const buffer = Buffer.allocUnsafe(1 << 22);
+for (const file of workerData) {
+  let sha256 = null;
+  try {
+    const hash = createHash("sha256");
+    const fd = openSync(file.full, "r");
+    try {
+      let n;
+      while ((n = readSync(fd, buffer, 0, buffer.length, null)) > 0) hash.update(buffer.subarray(0, n));
+    } finally {
+      closeSync(fd);
+    }
+    sha256 = hash.digest("hex");
+  } catch {}
+  parentPort.postMessage({ path: file.path, sha256 });
+}
+`;
 
 function corrupt(why: string, cause?: unknown): BriefingError {
   return new BriefingError("INDEX_CORRUPT", `Saved index is unusable: ${why}.`, {

@@ -23,7 +23,7 @@ import { contentTerms } from "../core/text.js";
 import type { Article, Passage, QuoteRecord, Span } from "../core/types.js";
 import { createBm25Index, loadBm25Index } from "../infra/bm25-index.js";
 import { createHnswIndex, type HnswIndex, loadHnswIndex } from "../infra/hnsw-index.js";
-import { openSnapshot, saveSnapshot } from "../infra/snapshot-store.js";
+import { type OpenedSnapshot, openSnapshot, saveSnapshot } from "../infra/snapshot-store.js";
 import type { CorpusSnapshot } from "./corpus-snapshot.js";
 
 /** Bump when stored terms, quote records or layout change (stemmer, quote extraction), so older indexes are rebuilt. */
@@ -95,13 +95,14 @@ export class CorpusIndex implements RetrievalCorpus {
   readonly quotePassagesByArticle = new Map<string, string[]>();
   readonly hashes = new Map<string, string>();
   readonly #labelByPassage = new Map<string, number>();
-  readonly #passageByLabel = new Map<number, string>();
-  readonly #vectors = new Map<number, Float32Array>();
+  // By label (labels are dense small integers): arrays, not maps, so loading 100k passages sets 2 maps, not 5.
+  readonly #passageByLabel: string[] = [];
+  readonly #vectors: Float32Array[] = [];
   readonly #df: Map<string, number> = new Map();
   readonly #dfLoaded: boolean = false;
   readonly #articleTerms = new Map<string, ReadonlyMap<string, number>>();
   /** Term ids of every passage's sentences (`computePassageTerms`), so a question never tokenises a candidate. */
-  readonly #passageTerms = new Map<string, Int32Array>();
+  readonly #passageTerms: Int32Array[] = [];
   nextLabel = 0;
   /** The snapshot this index was saved as or loaded from (undefined until saved). */
   snapshotId: string | undefined;
@@ -135,12 +136,12 @@ export class CorpusIndex implements RetrievalCorpus {
   }
 
   passageIdOf(label: number): string | undefined {
-    return this.#passageByLabel.get(label);
+    return this.#passageByLabel[label];
   }
 
   passageVector(passageId: string): readonly number[] | undefined {
     const label = this.#labelByPassage.get(passageId);
-    const v = label === undefined ? undefined : this.#vectors.get(label);
+    const v = label === undefined ? undefined : this.#vectors[label];
     return v ? (v as unknown as readonly number[]) : undefined;
   }
 
@@ -151,7 +152,8 @@ export class CorpusIndex implements RetrievalCorpus {
   }
 
   passageTerms(passage: Passage): Int32Array | undefined {
-    return this.#passageTerms.get(passage.id);
+    const label = this.#labelByPassage.get(passage.id);
+    return label === undefined ? undefined : this.#passageTerms[label];
   }
 
   articleTerms(articleId: string): ReadonlyMap<string, number> {
@@ -160,7 +162,7 @@ export class CorpusIndex implements RetrievalCorpus {
       const counts = new Map<string, number>();
       const a = this.articles.get(articleId);
       for (const p of this.passagesByArticle.get(articleId) ?? []) {
-        const data = this.#passageTerms.get(p.id);
+        const data = this.passageTerms(p);
         const terms = data ? passageContentTerms(data) : new Set(contentTerms(p.text));
         for (const t of terms) counts.set(t, (counts.get(t) ?? 0) + 1);
       }
@@ -189,11 +191,11 @@ export class CorpusIndex implements RetrievalCorpus {
       this.passageList.push(p);
       const label = labels[i]!;
       this.#labelByPassage.set(p.id, label);
-      this.#passageByLabel.set(label, p.id);
-      this.#vectors.set(label, vectors[i]!);
+      this.#passageByLabel[label] = p.id;
+      this.#vectors[label] = vectors[i]!;
       if (!this.lexicalLoaded) this.lexical.add({ id: p.id, title: article.title, text: p.text });
       const data = terms?.[i] ?? computePassageTerms(p, article.text);
-      this.#passageTerms.set(p.id, data);
+      this.#passageTerms[label] = data;
       if (!this.#dfLoaded)
         for (const t of passageContentTerms(data)) this.#df.set(t, (this.#df.get(t) ?? 0) + 1);
     });
@@ -222,11 +224,11 @@ export class CorpusIndex implements RetrievalCorpus {
 
   /** The kept term data of an article's passages, in order. */
   termsOf(articleId: string): Int32Array[] {
-    return (this.passagesByArticle.get(articleId) ?? []).map((p) => this.#passageTerms.get(p.id)!);
+    return (this.passagesByArticle.get(articleId) ?? []).map((p) => this.passageTerms(p)!);
   }
 
   vectorOfLabel(label: number): Float32Array | undefined {
-    return this.#vectors.get(label);
+    return this.#vectors[label];
   }
 
   /**
@@ -567,7 +569,8 @@ export async function loadCorpusIndex(
   embedder: Embedder,
   logger: Logger,
 ): Promise<CorpusIndex | null> {
-  const snapshot = await openSnapshot(root);
+  // The worker checks sums while this thread parses; the HNSW file is checked before native code reads it.
+  const snapshot = await openSnapshot(root, { checksums: "alongside", first: [files.hnsw] });
   if (!snapshot) return null;
   const meta = snapshot.manifest.meta as { formatVersion?: number; embedderId?: string };
   if (meta.formatVersion !== INDEX_FORMAT_VERSION) {
@@ -583,6 +586,20 @@ export async function loadCorpusIndex(
       { context: { stored: meta.embedderId, current: embedder.id } },
     );
   }
+  let index: CorpusIndex;
+  try {
+    index = await readIndexFiles(snapshot, embedder);
+  } catch (error) {
+    // A damaged file explains a parse error better than the parse error does.
+    await snapshot.verified();
+    throw error;
+  }
+  await snapshot.verified();
+  logger.debug("index loaded", { articles: index.articles.size, dir: snapshot.dir });
+  return index;
+}
+
+async function readIndexFiles(snapshot: OpenedSnapshot, embedder: Embedder): Promise<CorpusIndex> {
   const corrupt = (file: string, why: string, cause?: unknown) =>
     new BriefingError("INDEX_CORRUPT", `Index file ${file} ${why}.`, cause ? { cause } : {});
   let stored: StoredCorpus;
@@ -597,10 +614,9 @@ export async function loadCorpusIndex(
   const dims = embedder.dimensions;
   const flat = float32View(await readFile(path.join(snapshot.dir, files.vectors)));
   // Views into one buffer: no copy per passage.
-  const vectorByLabel = new Map<number, Float32Array>();
+  const vectorByLabel: Float32Array[] = [];
   for (let i = 0; i + dims < flat.length; i += dims + 1)
-    vectorByLabel.set(flat[i]!, flat.subarray(i + 1, i + 1 + dims));
-  const vectors = await loadHnswIndex(path.join(snapshot.dir, files.hnsw), { dimensions: dims });
+    vectorByLabel[flat[i]!] = flat.subarray(i + 1, i + 1 + dims);
   let lexical: LexicalIndex;
   try {
     lexical = await loadBm25Index(path.join(snapshot.dir, files.bm25));
@@ -623,6 +639,8 @@ export async function loadCorpusIndex(
   if (terms.length !== stored.articles.reduce((s, a) => s + a.passages, 0)) {
     throw new BriefingError("INDEX_CORRUPT", `Index file ${files.terms} does not match the corpus.`);
   }
+  await snapshot.verified(files.hnsw);
+  const vectors = await loadHnswIndex(path.join(snapshot.dir, files.hnsw), { dimensions: dims });
   let nextTerms = 0;
   let textAt = 0;
   let numberAt = 0;
@@ -658,7 +676,7 @@ export async function loadCorpusIndex(
         text: article.text.slice(start, end),
         sentences,
       });
-      const v = vectorByLabel.get(label!);
+      const v = vectorByLabel[label!];
       if (!v) throw new BriefingError("INDEX_CORRUPT", `Vector for passage label ${label} is missing.`);
       labels.push(label!);
       vecs.push(v);
@@ -678,7 +696,6 @@ export async function loadCorpusIndex(
   if (textAt !== texts.length) throw corrupt(files.texts, "does not match the corpus");
   if (numberAt !== passageNumbers.length) throw corrupt(files.passages, "does not match the corpus");
   index.snapshotId = snapshot.id;
-  logger.debug("index loaded", { articles: stored.articles.length, dir: snapshot.dir });
   return index;
 }
 

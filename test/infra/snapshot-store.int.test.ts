@@ -122,6 +122,27 @@ describe("snapshot store", () => {
     });
   });
 
+  it("checks sums in a worker alongside the reader: an intact file resolves, the altered one rejects", async () => {
+    const root = await freshRoot();
+    const saved = await saveGeneration(root, 1);
+    const intact = await openSnapshot(root, { checksums: "alongside", first: ["vectors/hnsw.bin"] });
+    await expect(intact!.verified("vectors/hnsw.bin")).resolves.toBeUndefined();
+    await expect(intact!.verified()).resolves.toBeUndefined();
+
+    const file = path.join(saved.dir, "passages.json");
+    const bytes = await readFile(file);
+    bytes[5]! ^= 0x01;
+    await writeFile(file, bytes);
+    const opened = await openSnapshot(root, { checksums: "alongside" });
+    expect(opened?.id).toBe(saved.id);
+    await expect(opened!.verified("vectors/hnsw.bin")).resolves.toBeUndefined();
+    await expect(opened!.verified("passages.json")).rejects.toMatchObject({
+      code: "INDEX_CORRUPT",
+      message: expect.stringMatching(/passages\.json .* fails its checksum/),
+    });
+    await expect(opened!.verified()).rejects.toMatchObject({ code: "INDEX_CORRUPT" });
+  });
+
   it("reports a missing file or manifest as INDEX_CORRUPT", async () => {
     const root = await freshRoot();
     const saved = await saveGeneration(root, 1);
