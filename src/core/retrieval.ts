@@ -505,19 +505,22 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
       passage,
       soft,
     );
-    let missing = missingNames.get(article.id);
-    if (missing === undefined) {
-      missing = missingNameShare(corpus, analysis, corpus.articleTerms(article.id));
-      missingNames.set(article.id, missing);
-    }
     return {
       articleCoverage: articleCoverageOf(article),
       sentences,
       passageCoverage,
       ...speakerOf(passage),
-      missingNames: missing,
       yearsFound: yearsFound(analysis, article),
     };
+  };
+  /** Not part of the score, and costly (a scan of the article's terms per name): computed for the top only. */
+  const missingNamesOf = (articleId: string): number => {
+    let missing = missingNames.get(articleId);
+    if (missing === undefined) {
+      missing = missingNameShare(corpus, analysis, corpus.articleTerms(articleId));
+      missingNames.set(articleId, missing);
+    }
+    return missing;
   };
   const byRank = (a: RankedPassage, b: RankedPassage) =>
     b.score - a.score || a.passage.id.localeCompare(b.passage.id);
@@ -577,14 +580,14 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
         articleCoverage: e.articleCoverage,
         sentences: e.sentences,
         speakerMatch: e.speakerMatch,
-        missingNames: e.missingNames,
+        missingNames: 0,
         yearsFound: e.yearsFound,
       };
       let at = ranked.length;
       while (at > 0 && byRank(ranked[at - 1]!, r) > 0) at--;
       ranked.splice(at, 0, r);
     }
-    return ranked.slice(0, limit);
+    return ranked.slice(0, limit).map((r) => ({ ...r, missingNames: missingNamesOf(r.passage.articleId) }));
   }
   const ranked: RankedPassage[] = [];
   for (const id of candidates) {
@@ -605,7 +608,7 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
       hasQuote: _q,
       ...e
     } = evidence(r.passage, corpus.articles.get(r.passage.articleId)!);
-    return { ...r, ...e };
+    return { ...r, ...e, missingNames: missingNamesOf(r.passage.articleId) };
   });
 }
 
