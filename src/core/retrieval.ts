@@ -233,7 +233,37 @@ export function scoreSentences(
 }
 
 /** Word vectors by term id, per vector source: a token's vector is looked up once per process, not per question. */
-const vectorsById = new WeakMap<WordVectors, (Float32Array | null)[]>();
+/**
+ * Word vectors by term id, copied into one matrix (row `id`) on first use and kept across questions: the
+ * innermost loop then reads one contiguous array. `state[id]`: 0 not looked up yet, 1 has a vector, 2 has none.
+ */
+interface VectorTable {
+  matrix: Float32Array;
+  state: Uint8Array;
+}
+
+const tables = new WeakMap<WordVectors, VectorTable>();
+
+/** Offset of term `id`'s row in the table, or -1 when the word has no vector; `dims` is the vectors' length. */
+function rowOf(words: WordVectors, table: VectorTable, id: number, dims: number): number {
+  if (id >= table.state.length) {
+    const size = Math.max(termCount() + 1024, Math.ceil((id + 1) * 1.5));
+    const matrix = new Float32Array(size * dims);
+    matrix.set(table.matrix);
+    const state = new Uint8Array(size);
+    state.set(table.state);
+    table.matrix = matrix;
+    table.state = state;
+  }
+  if (table.state[id] === 0) {
+    const v = words.wordVector(termName(id));
+    if (v && v.length === dims) {
+      table.matrix.set(v, id * dims);
+      table.state[id] = 1;
+    } else table.state[id] = 2;
+  }
+  return table.state[id] === 1 ? id * dims : -1;
+}
 
 /**
  * `createSoftMatcher` over term ids (see `passageTerms`): the same cosines, floor and cap, compared by id with the
@@ -243,12 +273,12 @@ function createIdSoftMatcher(
   words: WordVectors | undefined,
 ): ((questionWord: string, ids: Int32Array, from: number, count: number) => number) | null {
   if (!words) return null;
-  let byId = vectorsById.get(words);
-  if (!byId) {
-    byId = [];
-    vectorsById.set(words, byId);
+  let table = tables.get(words);
+  if (!table) {
+    table = { matrix: new Float32Array(0), state: new Uint8Array(0) };
+    tables.set(words, table);
   }
-  const vectors = byId;
+  const vectors = table;
   const questionVectors = new Map<string, Float32Array | null>();
   // Cosines per question word by term id, in arrays sized to the vocabulary (tens of thousands of ids): an array
   // read instead of a hash lookup in the innermost loop. `seen` tells a computed NaN (no vector) from "not yet".
@@ -280,15 +310,12 @@ function createIdSoftMatcher(
       let d: number;
       if (known.seen[id] === 1) d = known.d[id]!;
       else {
-        let v = vectors[id];
-        if (v === undefined) {
-          v = words.wordVector(termName(id)) ?? null;
-          vectors[id] = v;
-        }
+        const row = rowOf(words, vectors, id, q.length);
         d = Number.NaN;
-        if (v) {
+        if (row >= 0) {
+          const m = vectors.matrix;
           d = 0;
-          for (let i = 0; i < q.length; i++) d += q[i]! * v[i]!;
+          for (let i = 0; i < q.length; i++) d += q[i]! * m[row + i]!;
         }
         known.d[id] = d;
         known.seen[id] = 1;
