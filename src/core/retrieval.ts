@@ -266,6 +266,27 @@ function rowOf(words: WordVectors, table: VectorTable, id: number, dims: number)
 }
 
 /**
+ * Dot product of `q` with the row of `m` at `row`, in four running sums (the loop's critical path is a quarter as
+ * long; the sums round differently from one running sum only in the last bits).
+ */
+function dotAt(q: Float32Array, m: Float32Array, row: number): number {
+  const n = q.length;
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    a += q[i]! * m[row + i]!;
+    b += q[i + 1]! * m[row + i + 1]!;
+    c += q[i + 2]! * m[row + i + 2]!;
+    d += q[i + 3]! * m[row + i + 3]!;
+  }
+  for (; i < n; i++) a += q[i]! * m[row + i]!;
+  return a + b + (c + d);
+}
+
+/**
  * `createSoftMatcher` over term ids (see `passageTerms`): the same cosines, floor and cap, compared by id with the
  * token vectors cached across questions.
  */
@@ -312,11 +333,7 @@ function createIdSoftMatcher(
       else {
         const row = rowOf(words, vectors, id, q.length);
         d = Number.NaN;
-        if (row >= 0) {
-          const m = vectors.matrix;
-          d = 0;
-          for (let i = 0; i < q.length; i++) d += q[i]! * m[row + i]!;
-        }
+        if (row >= 0) d = dotAt(q, vectors.matrix, row);
         known.d[id] = d;
         known.seen[id] = 1;
       }
