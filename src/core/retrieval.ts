@@ -265,6 +265,35 @@ function rowOf(words: WordVectors, table: VectorTable, id: number, dims: number)
   return table.state[id] === 1 ? id * dims : -1;
 }
 
+/** One question word's cosines by term id; valid where `stamp` holds the current question's generation. */
+interface CosineSlot {
+  d: Float64Array;
+  stamp: Int32Array;
+}
+
+let cosineGeneration = 0;
+const cosineSlots: CosineSlot[] = [];
+
+/** The `n`th slot of the shared pool (questions run one at a time: `retrieve` never awaits). */
+function cosineSlot(n: number): CosineSlot {
+  let slot = cosineSlots[n];
+  if (!slot) {
+    slot = { d: new Float64Array(termCount() + 1024), stamp: new Int32Array(termCount() + 1024) };
+    cosineSlots[n] = slot;
+  }
+  return slot;
+}
+
+function growSlot(slot: CosineSlot, id: number): void {
+  const size = Math.max(termCount() + 1024, Math.ceil((id + 1) * 1.5));
+  const d = new Float64Array(size);
+  const stamp = new Int32Array(size);
+  d.set(slot.d);
+  stamp.set(slot.stamp);
+  slot.d = d;
+  slot.stamp = stamp;
+}
+
 /**
  * Dot product of `q` with the row of `m` at `row`, in four running sums (the loop's critical path is a quarter as
  * long; the sums round differently from one running sum only in the last bits).
@@ -302,8 +331,10 @@ function createIdSoftMatcher(
   const vectors = table;
   const questionVectors = new Map<string, Float32Array | null>();
   // Cosines per question word by term id, in arrays sized to the vocabulary (tens of thousands of ids): an array
-  // read instead of a hash lookup in the innermost loop. `seen` tells a computed NaN (no vector) from "not yet".
-  const cosines = new Map<string, { d: Float64Array; seen: Uint8Array }>();
+  // read instead of a hash lookup in the innermost loop. The arrays are reused by every question (a slot per
+  // question word); `stamp[id] === generation` marks a cosine computed for this question.
+  const generation = ++cosineGeneration;
+  const cosines = new Map<string, CosineSlot>();
   return (questionWord, ids, from, count) => {
     let q = questionVectors.get(questionWord);
     if (q === undefined) {
@@ -313,29 +344,21 @@ function createIdSoftMatcher(
     if (!q) return 0;
     let known = cosines.get(questionWord);
     if (!known) {
-      known = { d: new Float64Array(termCount() + 1024), seen: new Uint8Array(termCount() + 1024) };
+      known = cosineSlot(cosines.size);
       cosines.set(questionWord, known);
     }
     let best = 0;
     for (let k = from; k < from + count; k++) {
       const id = ids[k]!;
-      if (id >= known.seen.length) {
-        const size = Math.max(termCount(), id + 1) * 2;
-        const d = new Float64Array(size);
-        const seen = new Uint8Array(size);
-        d.set(known.d);
-        seen.set(known.seen);
-        known = { d, seen };
-        cosines.set(questionWord, known);
-      }
+      if (id >= known.stamp.length) growSlot(known, id);
       let d: number;
-      if (known.seen[id] === 1) d = known.d[id]!;
+      if (known.stamp[id] === generation) d = known.d[id]!;
       else {
         const row = rowOf(words, vectors, id, q.length);
         d = Number.NaN;
         if (row >= 0) d = dotAt(q, vectors.matrix, row);
         known.d[id] = d;
-        known.seen[id] = 1;
+        known.stamp[id] = generation;
       }
       if (d > best) best = d;
     }
