@@ -90,7 +90,10 @@ export interface RetrieveInput {
   readonly mode: RetrievalMode;
   readonly dateRange?: DateRange | undefined;
   readonly limit: number;
-  /** Speaker match of a quote record against the question, 0..1; supplied by the quote module. */
+  /**
+   * Speaker match of a quote record against the question, 0..1; supplied by the quote module. It must depend on
+   * the record's speaker and role only (it is computed once per speaker and role per question).
+   */
   readonly speakerMatch: (record: QuoteRecord, question: string) => number;
   /** Word vectors for soft matching of question words in sentences (optional). */
   readonly wordVectors?: WordVectors | undefined;
@@ -522,6 +525,8 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
   const termIds = analysis.terms.map((t) => termId(t));
   const missingNames = new Map<string, number>();
   const speakers = new Map<string, { speakerMatch: number; hasQuote: boolean }>();
+  /** `speakerMatch` by speaker and role: many quotes share both (see `RetrieveInput.speakerMatch`). */
+  const speakerScores = new Map<string, number>();
   const articleCoverageOf = (article: Article): number => {
     let artCov = articleCoverage.get(article.id);
     if (artCov === undefined) {
@@ -553,7 +558,13 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
         for (const q of corpus.quotesByPassage.get(passage.id) ?? []) {
           if (!q.speaker) continue;
           hasQuote = true;
-          speakerMatch = Math.max(speakerMatch, input.speakerMatch(q, analysis.text));
+          const key = `${q.speaker}\u0000${q.role ?? ""}`;
+          let match = speakerScores.get(key);
+          if (match === undefined) {
+            match = input.speakerMatch(q, analysis.text);
+            speakerScores.set(key, match);
+          }
+          speakerMatch = Math.max(speakerMatch, match);
         }
       }
       known = { speakerMatch, hasQuote };
