@@ -7,7 +7,7 @@
 import type { LexicalIndex, VectorIndex, WordVectors } from "./ports.js";
 import type { QuestionAnalysis } from "./question.js";
 import { sentenceFitsKind } from "./question.js";
-import { holds, passageTerms, termCount, termId, termName } from "./sentence-terms.js";
+import { holds, passageTerms, type TermCounts, termCount, termId, termName } from "./sentence-terms.js";
 import { contentTerms, STOPWORDS, stem, tokenize } from "./text.js";
 import type { Article, DateRange, Passage, QuoteRecord, Span } from "./types.js";
 
@@ -28,7 +28,7 @@ export interface RetrievalCorpus {
   /** Inverse document frequency of a stemmed term over passages. */
   idf(term: string): number;
   /** Stemmed content terms of an article (title and text) with the number of its passages holding each. */
-  articleTerms(articleId: string): ReadonlyMap<string, number>;
+  articleTerms(articleId: string): TermCounts;
   /** The passage's term ids (see `passageTerms` in sentence-terms.ts) when the corpus keeps them; else computed. */
   passageTerms?(passage: Passage): Int32Array | undefined;
 }
@@ -141,7 +141,7 @@ export function termWeights(
   corpus: Pick<RetrievalCorpus, "idf">,
   analysis: QuestionAnalysis,
   titleTerms: ReadonlySet<string>,
-  articleTerms: ReadonlyMap<string, number>,
+  articleTerms: TermCounts,
   passages: number,
 ): number[] {
   const { titleTermFactor, localFloor } = rankingWeights;
@@ -708,7 +708,7 @@ function simple(passage: Passage, score: number, lexical: number, dense: number)
 export function missingNameShare(
   corpus: Pick<RetrievalCorpus, "idf">,
   analysis: QuestionAnalysis,
-  articleTerms: ReadonlyMap<string, number>,
+  articleTerms: TermCounts,
 ): number {
   let total = 0;
   let missing = 0;
@@ -721,7 +721,7 @@ export function missingNameShare(
 }
 
 /** True when the article has the term, or (for terms of 5+ letters) a compound holding it ("kongers" in "hongkongers"). */
-function hasTermOrCompound(articleTerms: ReadonlyMap<string, number>, term: string): boolean {
+function hasTermOrCompound(articleTerms: TermCounts, term: string): boolean {
   if (articleTerms.has(term)) return true;
   if (term.length < 5) return false;
   for (const t of articleTerms.keys()) if (t.length > term.length && t.includes(term)) return true;

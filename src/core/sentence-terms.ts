@@ -32,6 +32,80 @@ export function termName(id: number): string {
   return names[id]!;
 }
 
+/** Term → count, read-only: the part of `ReadonlyMap` the retrieval core uses for an article's terms. */
+export interface TermCounts {
+  get(term: string): number | undefined;
+  has(term: string): boolean;
+  keys(): IterableIterator<string>;
+}
+
+/** Counts over sorted term ids (8 bytes a term instead of a Map entry and its string). */
+class SortedTermCounts implements TermCounts {
+  constructor(
+    private readonly ids: Int32Array,
+    private readonly counts: Int32Array,
+  ) {}
+
+  get(term: string): number | undefined {
+    const id = idOf.get(term);
+    if (id === undefined) return undefined;
+    let lo = 0;
+    let hi = this.ids.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const at = this.ids[mid]!;
+      if (at === id) return this.counts[mid];
+      if (at < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  }
+
+  has(term: string): boolean {
+    return this.get(term) !== undefined;
+  }
+
+  *keys(): IterableIterator<string> {
+    for (const id of this.ids) yield names[id]!;
+  }
+}
+
+let scratch = new Int32Array(0);
+
+/**
+ * For each term, the number of `lists` holding it (each list: distinct term ids), and `extra` terms with 0 when no
+ * list holds them (an article's title terms).
+ */
+export function countTerms(lists: Iterable<ArrayLike<number>>, extra: Iterable<number>): TermCounts {
+  if (scratch.length < names.length) scratch = new Int32Array(names.length * 2);
+  // scratch[id] = count + 1 while counting; 0 = not seen.
+  const seen: number[] = [];
+  const see = (id: number) => {
+    if (scratch[id] === 0) {
+      seen.push(id);
+      scratch[id] = 1;
+    }
+  };
+  for (const list of lists)
+    for (let i = 0; i < list.length; i++) {
+      see(list[i]!);
+      scratch[list[i]!]!++;
+    }
+  for (const id of extra) see(id);
+  seen.sort((a, b) => a - b);
+  const ids = Int32Array.from(seen);
+  const counts = Int32Array.from(seen, (id) => scratch[id]! - 1);
+  for (const id of seen) scratch[id] = 0;
+  return new SortedTermCounts(ids, counts);
+}
+
+/** The passage's distinct content term ids (a view of the last list of a `passageTerms` array). */
+export function passageContentTermIds(data: Int32Array): Int32Array {
+  let at = 1;
+  for (let s = 0; s < data[0]!; s++) at += data[at]! + 1 + data[at + data[at]! + 1]! + 1;
+  return data.subarray(at + 1, at + 1 + data[at]!);
+}
+
 /**
  * Passages kept; one entry is about 1 KB (a few hundred ids), so the cache stays near 20 MB while holding the
  * candidates of the last ~80 questions.

@@ -14,8 +14,11 @@ import { extractQuotes } from "../core/quotes.js";
 import type { RetrievalCorpus } from "../core/retrieval.js";
 import {
   computePassageTerms,
+  countTerms,
   forEachTermSlot,
+  passageContentTermIds,
   passageContentTerms,
+  type TermCounts,
   termId,
   termName,
 } from "../core/sentence-terms.js";
@@ -100,7 +103,7 @@ export class CorpusIndex implements RetrievalCorpus {
   readonly #vectors: Float32Array[] = [];
   readonly #df: Map<string, number> = new Map();
   readonly #dfLoaded: boolean = false;
-  readonly #articleTerms = new Map<string, ReadonlyMap<string, number>>();
+  readonly #articleTerms = new Map<string, TermCounts>();
   /** Term ids of every passage's sentences (`computePassageTerms`), so a question never tokenises a candidate. */
   readonly #passageTerms: Int32Array[] = [];
   nextLabel = 0;
@@ -156,18 +159,15 @@ export class CorpusIndex implements RetrievalCorpus {
     return label === undefined ? undefined : this.#passageTerms[label];
   }
 
-  articleTerms(articleId: string): ReadonlyMap<string, number> {
+  articleTerms(articleId: string): TermCounts {
     let terms = this.#articleTerms.get(articleId);
     if (!terms) {
-      const counts = new Map<string, number>();
       const a = this.articles.get(articleId);
-      for (const p of this.passagesByArticle.get(articleId) ?? []) {
+      const lists = (this.passagesByArticle.get(articleId) ?? []).map((p) => {
         const data = this.passageTerms(p);
-        const terms = data ? passageContentTerms(data) : new Set(contentTerms(p.text));
-        for (const t of terms) counts.set(t, (counts.get(t) ?? 0) + 1);
-      }
-      for (const t of a ? contentTerms(a.title) : []) if (!counts.has(t)) counts.set(t, 0);
-      terms = counts;
+        return data ? passageContentTermIds(data) : [...new Set(contentTerms(p.text).map(termId))];
+      });
+      terms = countTerms(lists, a ? contentTerms(a.title).map(termId) : []);
       this.#articleTerms.set(articleId, terms);
     }
     return terms;
