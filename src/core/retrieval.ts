@@ -297,6 +297,18 @@ function growSlot(slot: CosineSlot, id: number): void {
   slot.stamp = stamp;
 }
 
+const titleTerms = new WeakMap<Article, ReadonlySet<string>>();
+
+/** An article's title terms, kept with the (immutable) article: every question reads them for its candidates. */
+function titleTermsOf(article: Article): ReadonlySet<string> {
+  let terms = titleTerms.get(article);
+  if (!terms) {
+    terms = new Set(contentTerms(article.title));
+    titleTerms.set(article, terms);
+  }
+  return terms;
+}
+
 /**
  * Dot product of `q` with the row of `m` at `row`, in four running sums (the loop's critical path is a quarter as
  * long; the sums round differently from one running sum only in the last bits).
@@ -541,7 +553,7 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
       weights = termWeights(
         corpus,
         analysis,
-        new Set(contentTerms(article.title)),
+        titleTermsOf(article),
         corpus.articleTerms(article.id),
         corpus.passagesByArticle.get(article.id)?.length ?? 1,
       );

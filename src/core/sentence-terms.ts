@@ -80,21 +80,22 @@ export function countTerms(lists: Iterable<ArrayLike<number>>, extra: Iterable<n
   if (scratch.length < names.length) scratch = new Int32Array(names.length * 2);
   // scratch[id] = count + 1 while counting; 0 = not seen.
   const seen: number[] = [];
-  const see = (id: number) => {
+  for (const list of lists)
+    for (let i = 0; i < list.length; i++) {
+      const id = list[i]!;
+      if (scratch[id] === 0) {
+        seen.push(id);
+        scratch[id] = 1;
+      }
+      scratch[id]!++;
+    }
+  for (const id of extra)
     if (scratch[id] === 0) {
       seen.push(id);
       scratch[id] = 1;
     }
-  };
-  for (const list of lists)
-    for (let i = 0; i < list.length; i++) {
-      see(list[i]!);
-      scratch[list[i]!]!++;
-    }
-  for (const id of extra) see(id);
-  seen.sort((a, b) => a - b);
-  const ids = Int32Array.from(seen);
-  const counts = Int32Array.from(seen, (id) => scratch[id]! - 1);
+  const ids = Int32Array.from(seen).sort();
+  const counts = Int32Array.from(ids, (id) => scratch[id]! - 1);
   for (const id of seen) scratch[id] = 0;
   return new SortedTermCounts(ids, counts);
 }
