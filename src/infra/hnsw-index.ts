@@ -91,18 +91,26 @@ export async function loadHnswIndex(
 ): Promise<HnswIndex> {
   const lib = await loadHnswlib();
   checkDimensions(options.dimensions);
-  const stored = await scanIndexFile(path);
-  if (stored.dimensions !== options.dimensions) {
+  // The header is checked first (native code must not read vectors of another size); then the label scan (this
+  // thread) and hnswlib's own read (a libuv worker thread) run side by side.
+  const header = await readIndexHeader(path);
+  const { dimensions } = header;
+  if (dimensions !== options.dimensions) {
     throw new BriefingError(
       "INDEX_MISMATCH",
-      `Vector index ${path} holds ${stored.dimensions}-d vectors but the embedder makes ${options.dimensions}-d ones; rebuild the index.`,
-      { context: { path, stored: stored.dimensions, expected: options.dimensions } },
+      `Vector index ${path} holds ${dimensions}-d vectors but the embedder makes ${options.dimensions}-d ones; rebuild the index.`,
+      { context: { path, stored: dimensions, expected: options.dimensions } },
     );
   }
   const index = new lib.HierarchicalNSW("cosine", options.dimensions);
+  let stored: Awaited<ReturnType<typeof scanLabels>>;
   try {
-    await index.readIndex(path);
+    const read = index.readIndex(path);
+    read.catch(() => {}); // awaited below; a failed scan must not leave it unhandled
+    stored = await scanLabels(path, header);
+    await read;
   } catch (cause) {
+    if (cause instanceof BriefingError) throw cause;
     throw new BriefingError(
       "INDEX_CORRUPT",
       `Vector index ${path} is unreadable (${String(cause)}); rebuild it.`,
@@ -206,15 +214,21 @@ export function checkLabel(label: number): void {
   }
 }
 
+interface IndexHeader {
+  readonly dimensions: number;
+  readonly count: number;
+  readonly perElement: number;
+  readonly labelOffset: number;
+}
+
 /**
  * Reads what hnswlib-node does not expose from its file: the vector size and which labels are deleted (asking
  * `getPoint` for each label instead costs ~7 ms per 1k vectors). Layout (hnswalg.h `saveIndex`, little-endian):
  * a 96-byte header (offsetLevel0, maxElements, count, sizePerElement, labelOffset, offsetData as size_t, …), then
  * `count` level-0 records of `sizePerElement` bytes: link-list header (byte 2 bit 0 = deleted), links, vector, label.
+ * The header and the file's length are checked before hnswlib reads the file.
  */
-async function scanIndexFile(
-  path: string,
-): Promise<{ dimensions: number; live: Set<number>; deleted: Set<number> }> {
+async function readIndexHeader(path: string): Promise<IndexHeader> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(path, "r");
@@ -226,13 +240,9 @@ async function scanIndexFile(
       { cause, context: { path } },
     );
   }
-  const corrupt = (why: string) =>
-    new BriefingError("INDEX_CORRUPT", `Vector index ${path} is corrupt (${why}); rebuild it.`, {
-      context: { path },
-    });
   try {
     const header = Buffer.alloc(96);
-    if ((await handle.read(header, 0, 96, 0)).bytesRead < 96) throw corrupt("truncated header");
+    if ((await handle.read(header, 0, 96, 0)).bytesRead < 96) throw corruptIndex(path, "truncated header");
     const size = (at: number) => Number(header.readBigUInt64LE(at));
     const [offsetLevel0, count, perElement, labelOffset, offsetData] = [
       size(0),
@@ -243,9 +253,28 @@ async function scanIndexFile(
     ];
     const vectorBytes = labelOffset - offsetData;
     if (offsetLevel0 !== 0 || vectorBytes <= 0 || vectorBytes % 4 !== 0 || labelOffset + 8 > perElement) {
-      throw corrupt("malformed header");
+      throw corruptIndex(path, "malformed header");
     }
-    if ((await handle.stat()).size < 96 + count * perElement) throw corrupt("truncated");
+    if ((await handle.stat()).size < 96 + count * perElement) throw corruptIndex(path, "truncated");
+    return { dimensions: vectorBytes / 4, count, perElement, labelOffset };
+  } finally {
+    await handle.close();
+  }
+}
+
+function corruptIndex(path: string, why: string): BriefingError {
+  return new BriefingError("INDEX_CORRUPT", `Vector index ${path} is corrupt (${why}); rebuild it.`, {
+    context: { path },
+  });
+}
+
+/** The live and deleted labels of the level-0 records (see `readIndexHeader`). */
+async function scanLabels(
+  path: string,
+  { count, perElement, labelOffset }: IndexHeader,
+): Promise<{ live: Set<number>; deleted: Set<number> }> {
+  const handle = await open(path, "r");
+  try {
     const live = new Set<number>();
     const deleted = new Set<number>();
     const perChunk = Math.max(1, Math.floor((4 << 20) / perElement));
@@ -255,12 +284,14 @@ async function scanIndexFile(
       await handle.read(chunk, 0, n * perElement, 96 + first * perElement);
       for (let i = 0; i < n; i++) {
         const record = i * perElement;
-        const label = Number(chunk.readBigUInt64LE(record + labelOffset));
-        if (label > 0xffff_ffff) throw corrupt("label out of range");
+        // A size_t label: the high word must be 0 (labels are uint32).
+        if (chunk.readUInt32LE(record + labelOffset + 4) !== 0)
+          throw corruptIndex(path, "label out of range");
+        const label = chunk.readUInt32LE(record + labelOffset);
         ((chunk[record + 2]! & 1) === 1 ? deleted : live).add(label);
       }
     }
-    return { dimensions: vectorBytes / 4, live, deleted };
+    return { live, deleted };
   } finally {
     await handle.close();
   }
