@@ -56,8 +56,11 @@ type Building = { docs: number[]; tfs: number[] }[];
 class FlatBm25Index implements LexicalIndex {
   readonly #vocabulary = new Map<string, number>();
   /** Doc number → passage id; "" for a removed document. */
-  readonly #ids: string[] = [];
-  readonly #numbers = new Map<string, number>();
+  #ids: string[] = [];
+  /** Passage id → doc number; built on first need after a load (a search never needs it). */
+  #byId: Map<string, number> | null = new Map();
+  /** Live documents (ids not removed). */
+  #count = 0;
   #fieldLengths: [number[], number[]] = [[], []];
   readonly #average: [number, number] = [0, 0];
   #building: [Building, Building] | null = [[], []];
@@ -69,20 +72,21 @@ class FlatBm25Index implements LexicalIndex {
   #seen = new Uint8Array(0);
 
   get size(): number {
-    return this.#numbers.size;
+    return this.#count;
   }
 
   has(id: string): boolean {
-    return this.#numbers.has(id);
+    return this.#numbers().has(id);
   }
 
   add(doc: Doc): void {
     this.remove(doc.id);
     const building = this.#thaw();
     const number = this.#ids.length;
-    const count = this.#numbers.size;
+    const count = this.#count;
     this.#ids.push(doc.id);
-    this.#numbers.set(doc.id, number);
+    this.#numbers().set(doc.id, number);
+    this.#count++;
     FIELDS.forEach((field, f) => {
       const { terms, length } = indexTerms(doc[field]);
       this.#fieldLengths[f]![number] = length;
@@ -111,11 +115,12 @@ class FlatBm25Index implements LexicalIndex {
   }
 
   remove(id: string): void {
-    const number = this.#numbers.get(id);
+    const number = this.#numbers().get(id);
     if (number === undefined) return;
     const building = this.#thaw();
-    const count = this.#numbers.size;
-    this.#numbers.delete(id);
+    const count = this.#count;
+    this.#numbers().delete(id);
+    this.#count--;
     this.#ids[number] = "";
     FIELDS.forEach((_, f) => {
       const length = this.#fieldLengths[f]![number]!;
@@ -148,7 +153,7 @@ class FlatBm25Index implements LexicalIndex {
     const term = this.#term;
     const matched = this.#matched;
     const seen = this.#seen;
-    const documents = this.#numbers.size;
+    const documents = this.#count;
     const { k: k1, b, d } = bm25Defaults;
     const order: number[] = [];
     const termOrder: number[] = [];
@@ -244,15 +249,22 @@ class FlatBm25Index implements LexicalIndex {
       return { docs, tfs, offsets };
     });
     for (const [i, term] of h.vocabulary.entries()) this.#vocabulary.set(term, i);
-    h.ids.forEach((id, i) => {
-      this.#ids.push(id);
-      if (id !== "") this.#numbers.set(id, i);
-    });
+    this.#ids = h.ids;
+    for (const id of h.ids) if (id !== "") this.#count++;
+    this.#byId = null;
     this.#fieldLengths = [Array.from(lengths[0]), Array.from(lengths[1])];
     this.#average[0] = h.average[0]!;
     this.#average[1] = h.average[1]!;
     this.#frozen = [fields[0]!, fields[1]!];
     this.#building = null;
+  }
+
+  #numbers(): Map<string, number> {
+    if (!this.#byId) {
+      this.#byId = new Map();
+      for (const [i, id] of this.#ids.entries()) if (id !== "") this.#byId.set(id, i);
+    }
+    return this.#byId;
   }
 
   /** The postings as typed arrays (built once after the last change). */
