@@ -67,6 +67,11 @@ export interface OpenNewsServiceOptions {
   readonly onProgress?: (progress: IngestProgress) => void;
   /** Called once per skipped corpus file or line. */
   readonly onProblem?: (problem: CorpusProblem) => void;
+  /**
+   * Read every corpus file even when their sizes and mtimes match the last check (default false: such a corpus is
+   * not read again). For edits that keep a file's size and mtime.
+   */
+  readonly rereadCorpus?: boolean;
 }
 
 export interface RunningNewsService extends NewsService {
@@ -139,7 +144,7 @@ export async function openNewsService(options: OpenNewsServiceOptions): Promise<
 
   const ingest = async (): Promise<IngestResult> => {
     const listing = await listCorpus(corpusPaths);
-    const recorded = current?.snapshotId ? await readCorpusSources(indexDir) : null;
+    const recorded = current?.snapshotId && !options.rereadCorpus ? await readCorpusSources(indexDir) : null;
     if (
       current &&
       recorded !== null &&

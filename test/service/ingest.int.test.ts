@@ -210,6 +210,10 @@ describe("ingest: incremental", () => {
     expect(f.lastIngest).toMatchObject({ articles: 4, reused: true, embedded: 0 });
     expect(await currentSnapshot(data)).toBe(snapshot);
     await f.close();
+    // `rereadCorpus` (`ingest --full`) reads the files anyway and sees the same-size rewrite.
+    const full = await open(data, corpus, { rereadCorpus: true });
+    expect(full.lastIngest).toMatchObject({ articles: 1, removed: 3, reused: false, skipped: 2 });
+    await full.close();
   });
 
   it("re-embeds only the passages of a changed article, and answers from its new text", async () => {

@@ -9,9 +9,16 @@ export function registerIngest(program: Command): void {
     .command("ingest")
     .description("Index corpus files or folders (.md, .txt, .jsonl); unchanged articles are not re-embedded")
     .argument("[paths...]", "files or folders to index (default: the corpus folder)")
-    .action(async (paths: string[], _opts: unknown, command: Command) => {
+    .option(
+      "--full",
+      "read every corpus file, even those whose size and modification time are unchanged since the last ingest",
+    )
+    .action(async (paths: string[], opts: { full?: boolean }, command: Command) => {
       const context = cliContext(command);
-      const service = await openServiceForCli(context, paths.length > 0 ? { corpusPaths: paths } : {});
+      const service = await openServiceForCli(context, {
+        ...(paths.length > 0 ? { corpusPaths: paths } : {}),
+        ...(opts.full ? { rereadCorpus: true } : {}),
+      });
       const s = service.lastIngest;
       process.stdout.write(
         `${s.articles} articles, ${s.passages} passages, ${s.quotes} quotes indexed` +
