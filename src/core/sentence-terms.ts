@@ -40,10 +40,11 @@ export interface TermCounts {
 }
 
 /** Counts over sorted term ids (8 bytes a term instead of a Map entry and its string). */
-class SortedTermCounts implements TermCounts {
+export class SortedTermCounts implements TermCounts {
+  /** `ids` ascending, `counts[i]` the count of `ids[i]`. */
   constructor(
-    private readonly ids: Int32Array,
-    private readonly counts: Int32Array,
+    readonly ids: Int32Array,
+    readonly counts: Int32Array,
   ) {}
 
   get(term: string): number | undefined {
@@ -76,7 +77,7 @@ let scratch = new Int32Array(0);
  * For each term, the number of `lists` holding it (each list: distinct term ids), and `extra` terms with 0 when no
  * list holds them (an article's title terms).
  */
-export function countTerms(lists: Iterable<ArrayLike<number>>, extra: Iterable<number>): TermCounts {
+export function countTerms(lists: Iterable<ArrayLike<number>>, extra: Iterable<number>): SortedTermCounts {
   if (scratch.length < names.length) scratch = new Int32Array(names.length * 2);
   // scratch[id] = count + 1 while counting; 0 = not seen.
   const seen: number[] = [];

@@ -18,7 +18,7 @@ import {
   forEachTermSlot,
   passageContentTermIds,
   passageContentTerms,
-  type TermCounts,
+  SortedTermCounts,
   termId,
   termName,
 } from "../core/sentence-terms.js";
@@ -30,7 +30,7 @@ import { type OpenedSnapshot, openSnapshot, saveSnapshot } from "../infra/snapsh
 import type { CorpusSnapshot } from "./corpus-snapshot.js";
 
 /** Bump when stored terms, quote records or layout change (stemmer, quote extraction), so older indexes are rebuilt. */
-export const INDEX_FORMAT_VERSION = 6;
+export const INDEX_FORMAT_VERSION = 7;
 
 export interface IngestProgress {
   readonly phase: "embed";
@@ -103,7 +103,7 @@ export class CorpusIndex implements RetrievalCorpus {
   readonly #vectors: Float32Array[] = [];
   readonly #df: Map<string, number> = new Map();
   readonly #dfLoaded: boolean = false;
-  readonly #articleTerms = new Map<string, TermCounts>();
+  readonly #articleTerms = new Map<string, SortedTermCounts>();
   /** Term ids of every passage's sentences (`computePassageTerms`), so a question never tokenises a candidate. */
   readonly #passageTerms: Int32Array[] = [];
   nextLabel = 0;
@@ -159,7 +159,7 @@ export class CorpusIndex implements RetrievalCorpus {
     return label === undefined ? undefined : this.#passageTerms[label];
   }
 
-  articleTerms(articleId: string): TermCounts {
+  articleTerms(articleId: string): SortedTermCounts {
     let terms = this.#articleTerms.get(articleId);
     if (!terms) {
       const a = this.articles.get(articleId);
@@ -182,8 +182,10 @@ export class CorpusIndex implements RetrievalCorpus {
     vectors: Float32Array[],
     quotes: QuoteRecord[],
     terms?: readonly Int32Array[],
+    articleTerms?: SortedTermCounts,
   ): void {
     this.articles.set(article.id, article);
+    if (articleTerms) this.#articleTerms.set(article.id, articleTerms);
     this.hashes.set(article.id, hash);
     this.passagesByArticle.set(article.id, passages);
     passages.forEach((p, i) => {
@@ -452,16 +454,30 @@ const files = {
   bm25: "bm25.bin",
   df: "df.json",
   terms: "terms.bin",
+  articleTerms: "article-terms.bin",
   vocabulary: "vocabulary.json",
 } as const;
 
 /**
- * Every passage's term data in snapshot order, with ids renumbered into a vocabulary saved beside it (process ids
- * depend on what was interned first). Layout: passage count, count + 1 offsets, then the arrays one after another.
+ * Every passage's term data and every article's term counts in snapshot order, with ids renumbered into a
+ * vocabulary saved beside them (process ids depend on what was interned first). Layout of each buffer: item count,
+ * count + 1 offsets, then the items one after another (an article's item: its term ids, then their counts).
  */
-function encodeTerms(arrays: readonly Int32Array[]): { buffer: Int32Array; vocabulary: string[] } {
+function encodeTerms(
+  arrays: readonly Int32Array[],
+  articles: readonly SortedTermCounts[],
+): { buffer: Int32Array; articleBuffer: Int32Array; vocabulary: string[] } {
   const local = new Map<number, number>();
   const vocabulary: string[] = [];
+  const localOf = (id: number) => {
+    let mapped = local.get(id);
+    if (mapped === undefined) {
+      mapped = vocabulary.length;
+      local.set(id, mapped);
+      vocabulary.push(termName(id));
+    }
+    return mapped;
+  };
   const total = arrays.reduce((s, a) => s + a.length, 0);
   const buffer = new Int32Array(1 + arrays.length + 1 + total);
   buffer[0] = arrays.length;
@@ -471,23 +487,54 @@ function encodeTerms(arrays: readonly Int32Array[]): { buffer: Int32Array; vocab
     const copy = buffer.subarray(at, at + a.length);
     copy.set(a);
     forEachTermSlot(copy, (slot) => {
-      const id = copy[slot]!;
-      let mapped = local.get(id);
-      if (mapped === undefined) {
-        mapped = vocabulary.length;
-        local.set(id, mapped);
-        vocabulary.push(termName(id));
-      }
-      copy[slot] = mapped;
+      copy[slot] = localOf(copy[slot]!);
     });
     at += a.length;
   });
   buffer[1 + arrays.length] = at;
-  return { buffer, vocabulary };
+  const articleTotal = articles.reduce((s, a) => s + 2 * a.ids.length, 0);
+  const articleBuffer = new Int32Array(1 + articles.length + 1 + articleTotal);
+  articleBuffer[0] = articles.length;
+  at = 2 + articles.length;
+  articles.forEach((a, i) => {
+    articleBuffer[1 + i] = at;
+    // Local ids in ascending order, so a fresh process (whose ids are the local ones) can search them as they are.
+    const order = Array.from(a.ids.keys()).sort((x, y) => localOf(a.ids[x]!) - localOf(a.ids[y]!));
+    order.forEach((k, j) => {
+      articleBuffer[at + j] = localOf(a.ids[k]!);
+      articleBuffer[at + a.ids.length + j] = a.counts[k]!;
+    });
+    at += 2 * a.ids.length;
+  });
+  articleBuffer[1 + articles.length] = at;
+  return { buffer, articleBuffer, vocabulary };
 }
 
-/** The passages' term data back from `encodeTerms`, renumbered to this process's ids; throws when malformed. */
-function decodeTerms(raw: Buffer, vocabularyJson: string): Int32Array[] {
+/** Items of a buffer laid out by `encodeTerms`; throws when the offsets do not add up. */
+function items(buffer: Int32Array, what: string): Int32Array[] {
+  const count = buffer[0] ?? -1;
+  if (count < 0 || buffer.length < count + 2 || buffer[1 + count] !== buffer.length) {
+    throw new Error(`${what} has the wrong length`);
+  }
+  const out: Int32Array[] = [];
+  for (let i = 0; i < count; i++) {
+    const from = buffer[1 + i]!;
+    const to = buffer[2 + i]!;
+    if (from < 2 + count || to < from || to > buffer.length) throw new Error(`${what} has a bad offset`);
+    out.push(buffer.subarray(from, to));
+  }
+  return out;
+}
+
+/**
+ * The passages' term data and the articles' term counts back from `encodeTerms`, renumbered to this process's ids;
+ * throws when malformed.
+ */
+function decodeTerms(
+  raw: Buffer,
+  articleRaw: Buffer,
+  vocabularyJson: string,
+): { passages: Int32Array[]; articles: SortedTermCounts[] } {
   const vocabulary = JSON.parse(vocabularyJson) as unknown;
   if (!Array.isArray(vocabulary) || !vocabulary.every((t) => typeof t === "string")) {
     throw new Error("vocabulary is not a list of strings");
@@ -495,23 +542,34 @@ function decodeTerms(raw: Buffer, vocabularyJson: string): Int32Array[] {
   const ids = Int32Array.from(vocabulary as string[], (t) => termId(t));
   // A fresh process interns the saved vocabulary first, in order: its ids are the saved ones, nothing to renumber.
   const same = ids.every((id, i) => id === i);
-  const buffer = int32View(raw);
-  const count = buffer[0] ?? -1;
-  if (count < 0 || buffer.length < count + 2 || buffer[1 + count] !== buffer.length) {
-    throw new Error("term data has the wrong length");
-  }
-  const out: Int32Array[] = [];
-  for (let i = 0; i < count; i++) {
-    const data = buffer.subarray(buffer[1 + i]!, buffer[2 + i]!);
-    if (!same)
+  const mapped = (local: number) => {
+    const id = ids[local];
+    if (id === undefined) throw new Error("term id outside the vocabulary");
+    return id;
+  };
+  const passages = items(int32View(raw), "term data");
+  if (!same)
+    for (const data of passages)
       forEachTermSlot(data, (slot) => {
-        const id = ids[data[slot]!];
-        if (id === undefined) throw new Error("term id outside the vocabulary");
-        data[slot] = id;
+        data[slot] = mapped(data[slot]!);
       });
-    out.push(data);
-  }
-  return out;
+  const articles = items(int32View(articleRaw), "article term data").map((item) => {
+    if (item.length % 2 !== 0) throw new Error("article term data has an odd item");
+    const n = item.length / 2;
+    const termIds = item.subarray(0, n);
+    const counts = item.subarray(n);
+    if (same) {
+      for (let i = 0; i < n; i++)
+        if (termIds[i]! >= ids.length) throw new Error("term id outside the vocabulary");
+      return new SortedTermCounts(termIds, counts);
+    }
+    const order = Array.from(termIds.keys()).sort((x, y) => mapped(termIds[x]!) - mapped(termIds[y]!));
+    return new SortedTermCounts(
+      Int32Array.from(order, (k) => mapped(termIds[k]!)),
+      Int32Array.from(order, (k) => counts[k]!),
+    );
+  });
+  return { passages, articles };
 }
 
 /** The bytes of a typed array, for writing it to a file. */
@@ -551,8 +609,12 @@ export async function saveCorpusIndex(root: string, index: CorpusIndex): Promise
       await index.vectors.save(path.join(dir, files.hnsw));
       await index.lexical.save(path.join(dir, files.bm25));
       await writeFile(path.join(dir, files.df), JSON.stringify(index.documentFrequencies()));
-      const terms = encodeTerms(order.flatMap((a) => index.termsOf(a.id)));
-      await writeFile(path.join(dir, files.terms), new Uint8Array(terms.buffer.buffer));
+      const terms = encodeTerms(
+        order.flatMap((a) => index.termsOf(a.id)),
+        order.map((a) => index.articleTerms(a.id)),
+      );
+      await writeFile(path.join(dir, files.terms), bytesOf(terms.buffer));
+      await writeFile(path.join(dir, files.articleTerms), bytesOf(terms.articleBuffer));
       await writeFile(path.join(dir, files.vocabulary), JSON.stringify(terms.vocabulary));
     },
   );
@@ -662,17 +724,22 @@ async function readIndexFiles(snapshot: OpenedSnapshot, embedder: Embedder): Pro
     });
   }
   let terms: Int32Array[];
+  let articleTerms: SortedTermCounts[];
   try {
-    terms = decodeTerms(
+    ({ passages: terms, articles: articleTerms } = decodeTerms(
       await readFile(path.join(snapshot.dir, files.terms)),
+      await readFile(path.join(snapshot.dir, files.articleTerms)),
       await readFile(path.join(snapshot.dir, files.vocabulary), "utf8"),
-    );
+    ));
   } catch (cause) {
     throw new BriefingError("INDEX_CORRUPT", `Index file ${files.terms} is unreadable.`, {
       cause,
     });
   }
-  if (terms.length !== stored.articles.reduce((s, a) => s + a.passages, 0)) {
+  if (
+    terms.length !== stored.articles.reduce((s, a) => s + a.passages, 0) ||
+    articleTerms.length !== stored.articles.length
+  ) {
     throw new BriefingError("INDEX_CORRUPT", `Index file ${files.terms} does not match the corpus.`);
   }
   await snapshot.verified(files.hnsw);
@@ -688,7 +755,7 @@ async function readIndexFiles(snapshot: OpenedSnapshot, embedder: Embedder): Pro
     await readDocumentFrequencies(snapshot.dir),
   );
   index.nextLabel = stored.nextLabel;
-  for (const a of stored.articles) {
+  for (const [articleNumber, a] of stored.articles.entries()) {
     if (textAt + a.textBytes > texts.length) throw corrupt(files.texts, "is shorter than the corpus says");
     const article: Article = { ...a.article, text: texts.toString("utf8", textAt, textAt + a.textBytes) };
     textAt += a.textBytes;
@@ -722,7 +789,7 @@ async function readIndexFiles(snapshot: OpenedSnapshot, embedder: Embedder): Pro
       labels.push(label);
       vecs.push(v);
     }
-    const articleTerms = terms.slice(nextTerms, nextTerms + passages.length);
+    const passageTerms = terms.slice(nextTerms, nextTerms + passages.length);
     nextTerms += passages.length;
     index.addArticle(
       article,
@@ -731,7 +798,8 @@ async function readIndexFiles(snapshot: OpenedSnapshot, embedder: Embedder): Pro
       labels,
       vecs,
       quotesFromStored(article, a.quotes),
-      articleTerms,
+      passageTerms,
+      articleTerms[articleNumber],
     );
   }
   if (textAt !== texts.length) throw corrupt(files.texts, "does not match the corpus");
