@@ -58,7 +58,10 @@ export const serveSchema = z.object({
   reusedIndex: z.boolean(),
   firstAskMs: z.number().nonnegative(),
   rssReadyMb: z.number().positive(),
+  /** The asks after one warm-up pass over the distinct questions. */
   ask: latencySchema,
+  /** That warm-up pass: every distinct question once, right after the start (JIT and caches cold). */
+  askFirstPass: latencySchema,
   answered: z.number().int().nonnegative(),
   refused: z.number().int().nonnegative(),
   /** `search` alone (analyse + embed + retrieve, default mode, limit 12): the share of `ask` spent ranking. */
@@ -196,6 +199,10 @@ export function formatTable(report: BenchReport): string {
           (s.serve.ask.p50Ms <= t.askP50Ms && s.serve.ask.p95Ms <= t.askP95Ms);
         return `${ms2(s.serve.ask.p50Ms)} / ${ms2(s.serve.ask.p95Ms)} / ${ms2(s.serve.ask.p99Ms)}${mark(ok)}`;
       }),
+    ],
+    [
+      "  first pass (each question once, cold) p50 / p95, ms",
+      ...report.sizes.map((s) => `${ms2(s.serve.askFirstPass.p50Ms)} / ${ms2(s.serve.askFirstPass.p95Ms)}`),
     ],
     [
       "  retrieve only p50 / p95, ms",

@@ -154,7 +154,8 @@ async function serve(args: WorkerArgs) {
   await service.ask(list[0]!);
   const firstAskMs = performance.now() - t;
 
-  for (const q of questions.slice(0, WARMUP)) await service.ask(q);
+  // Warm-up: every distinct question once (JIT, per-process caches such as word-vector rows), timed on its own.
+  const firstPassTimes = await timeEach([...new Set(list)], (q) => service.ask(q));
   let answered = 0;
   let refused = 0;
   const askTimes = await timeEach(list, async (q) => {
@@ -228,6 +229,7 @@ async function serve(args: WorkerArgs) {
     ask,
     answered,
     refused,
+    askFirstPass: latency(firstPassTimes),
     retrieve: latency(retrieveTimes),
     floor: {
       ef: hnswDefaults.efSearch,

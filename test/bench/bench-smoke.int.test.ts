@@ -58,10 +58,11 @@ describe("npm run bench (smoke)", () => {
     expect(size.serve.reusedIndex).toBe(true);
   });
 
-  it("asks every question once, answered or refused, and times each floor over the same questions", () => {
+  it("asks every question once after a timed warm-up pass, answered or refused, and times each floor", () => {
     const serve = report.sizes[0]!.serve;
     expect(serve.answered + serve.refused).toBe(QUESTIONS);
     expectOrdered(serve.ask, QUESTIONS);
+    expectOrdered(serve.askFirstPass, QUESTIONS);
     expectOrdered(serve.retrieve, QUESTIONS);
     expectOrdered(serve.floor.rawHnsw, QUESTIONS);
     expectOrdered(serve.floor.exact, QUESTIONS);
