@@ -7,7 +7,7 @@
 import type { LexicalIndex, VectorIndex, WordVectors } from "./ports.js";
 import type { QuestionAnalysis } from "./question.js";
 import { sentenceFitsKind } from "./question.js";
-import { holds, passageTerms, type TermCounts, termCount, termId, termName } from "./sentence-terms.js";
+import { passageTerms, type TermCounts, termCount, termId, termName } from "./sentence-terms.js";
 import { contentTerms, STOPWORDS, stem, tokenize } from "./text.js";
 import type { Article, DateRange, Passage, QuoteRecord, Span } from "./types.js";
 
@@ -383,6 +383,66 @@ function createIdSoftMatcher(
 }
 
 /**
+ * "Does this list hold term t" for every question term at once: the list's ids are stamped with a new mark (one
+ * write per id), then each term is one read, instead of one scan of the list per term. Ids are below `termCount()`.
+ */
+let termMarks = new Int32Array(0);
+let currentMark = 0;
+
+function markTerms(ids: Int32Array, from: number, count: number): number {
+  if (termMarks.length < termCount()) {
+    const grown = new Int32Array(Math.ceil(termCount() * 1.5) + 1024);
+    grown.set(termMarks);
+    termMarks = grown;
+  }
+  if (currentMark === 0x7fff_ffff) {
+    termMarks.fill(0);
+    currentMark = 0;
+  }
+  currentMark++;
+  for (let k = from; k < from + count; k++) termMarks[ids[k]!] = currentMark;
+  return currentMark;
+}
+
+/** Share of the question's term weight the passage holds (its content terms follow its sentences at `at`). */
+function passageCoverageOf(
+  termIds: readonly number[],
+  weights: readonly number[],
+  data: Int32Array,
+  at: number,
+): number {
+  const mark = markTerms(data, at + 1, data[at]!);
+  return (
+    termIds.reduce((sum, id, i) => sum + (termMarks[id] === mark ? weights[i]! : 0), 0) /
+    (weights.reduce((a, b) => a + b, 0) || 1)
+  );
+}
+
+const kindSlots: Partial<Record<QuestionAnalysis["kind"], number>> = { number: 0, when: 1, where: 2, who: 3 };
+/** Per passage, per sentence and kind: 0 unknown, 1 fits, 2 does not (a sentence's text does not change). */
+const kindFits = new WeakMap<Passage, Uint8Array>();
+
+/** `sentenceFitsKind` for sentence `n` of a passage, kept with the passage. */
+function fitsKindOf(
+  kind: QuestionAnalysis["kind"],
+  passage: Passage,
+  n: number,
+  articleText: string,
+  span: Span,
+): boolean {
+  const slot = kindSlots[kind];
+  if (slot === undefined) return sentenceFitsKind(kind, "");
+  let known = kindFits.get(passage);
+  if (!known) {
+    known = new Uint8Array(passage.sentences.length * 4);
+    kindFits.set(passage, known);
+  }
+  const at = n * 4 + slot;
+  if (known[at] === 0) known[at] = sentenceFitsKind(kind, articleText.slice(span.start, span.end)) ? 1 : 2;
+  return known[at] === 1;
+}
+
+/**
  * `scoreSentences` and the passage's term coverage from the passage's cached term ids: the same sums in the same
  * order, so the same scores.
  */
@@ -399,27 +459,24 @@ function scorePassage(
   const data = corpus.passageTerms?.(passage) ?? passageTerms(passage, articleText);
   const sentences: SentenceScore[] = [];
   let at = 1;
-  for (const span of passage.sentences) {
+  for (const [n, span] of passage.sentences.entries()) {
     const wordsAt = at + 1;
     const wordCount = data[at]!;
     const stemsAt = wordsAt + wordCount + 1;
     const stemCount = data[wordsAt + wordCount]!;
     at = stemsAt + stemCount;
+    const mark = markTerms(data, stemsAt, stemCount);
     let held = 0;
     for (let i = 0; i < termIds.length; i++) {
-      if (holds(data, stemsAt, stemCount, termIds[i]!)) held += weights[i]!;
+      if (termMarks[termIds[i]!] === mark) held += weights[i]!;
       else if (soft) held += weights[i]! * soft(analysis.words[i]!, data, wordsAt, wordCount);
     }
     const coverage = held / total;
-    const fitsKind = sentenceFitsKind(analysis.kind, articleText.slice(span.start, span.end));
+    const fitsKind = fitsKindOf(analysis.kind, passage, n, articleText, span);
     const score = coverage + (fitsKind ? rankingWeights.kindFit * Math.min(1, coverage * 2) : 0);
     sentences.push({ start: span.start, end: span.end, score, coverage, fitsKind });
   }
-  const termCount = data[at]!;
-  const passageCoverage =
-    termIds.reduce((sum, id, i) => sum + (holds(data, at + 1, termCount, id) ? weights[i]! : 0), 0) /
-    (weights.reduce((a, b) => a + b, 0) || 1);
-  return { sentences, passageCoverage };
+  return { sentences, passageCoverage: passageCoverageOf(termIds, weights, data, at) };
 }
 
 /**
@@ -446,18 +503,15 @@ function sentenceBound(
     const stemsAt = wordsAt + wordCount + 1;
     const stemCount = data[wordsAt + wordCount]!;
     at = stemsAt + stemCount;
+    const mark = markTerms(data, stemsAt, stemCount);
     let held = 0;
     for (let i = 0; i < termIds.length; i++)
-      held += holds(data, stemsAt, stemCount, termIds[i]!) ? weights[i]! : weights[i]! * softMax;
+      held += termMarks[termIds[i]!] === mark ? weights[i]! : weights[i]! * softMax;
     const coverage = held / total;
     const score = coverage + rankingWeights.kindFit * Math.min(1, coverage * 2);
     if (score > best) best = score;
   }
-  const termCount = data[at]!;
-  const passageCoverage =
-    termIds.reduce((sum, id, i) => sum + (holds(data, at + 1, termCount, id) ? weights[i]! : 0), 0) /
-    (weights.reduce((a, b) => a + b, 0) || 1);
-  return { bestSentence: best, passageCoverage };
+  return { bestSentence: best, passageCoverage: passageCoverageOf(termIds, weights, data, at) };
 }
 
 function coverageOf(

@@ -185,9 +185,3 @@ export function passageContentTerms(data: Int32Array): string[] {
   for (let s = 0; s < data[0]!; s++) at += data[at]! + 1 + data[at + data[at]! + 1]! + 1;
   return Array.from(data.subarray(at + 1, at + 1 + data[at]!), (id) => names[id]!);
 }
-
-/** True when `ids[from .. from + count)` holds `id`. */
-export function holds(ids: Int32Array, from: number, count: number, id: number): boolean {
-  for (let k = from; k < from + count; k++) if (ids[k] === id) return true;
-  return false;
-}
