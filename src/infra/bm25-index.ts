@@ -370,7 +370,12 @@ export function createBm25Index(): LexicalIndex {
 
 /** Reads an index written by `save`; throws a plain Error saying what is wrong when the file is not one. */
 export async function loadBm25Index(file: string): Promise<LexicalIndex> {
+  return bm25FromBytes(await readFile(file));
+}
+
+/** An index from the bytes `save` wrote; throws a plain Error saying what is wrong when they are not one. */
+export function bm25FromBytes(bytes: Uint8Array): LexicalIndex {
   const index = new FlatBm25Index();
-  index.load(await readFile(file));
+  index.load(bytes);
   return index;
 }

@@ -24,7 +24,7 @@ import {
 } from "../core/sentence-terms.js";
 import { contentTerms } from "../core/text.js";
 import type { Article, Passage, QuoteRecord, Span } from "../core/types.js";
-import { createBm25Index, loadBm25Index } from "../infra/bm25-index.js";
+import { bm25FromBytes, createBm25Index } from "../infra/bm25-index.js";
 import { createHnswIndex, type HnswIndex, loadHnswIndex } from "../infra/hnsw-index.js";
 import { type OpenedSnapshot, openSnapshot, saveSnapshot } from "../infra/snapshot-store.js";
 import type { CorpusSnapshot } from "./corpus-snapshot.js";
@@ -700,24 +700,51 @@ export async function loadCorpusIndex(
 async function readIndexFiles(snapshot: OpenedSnapshot, embedder: Embedder): Promise<CorpusIndex> {
   const corrupt = (file: string, why: string, cause?: unknown) =>
     new BriefingError("INDEX_CORRUPT", `Index file ${file} ${why}.`, cause ? { cause } : {});
+  const dims = embedder.dimensions;
+  // Every file is requested at once (libuv threads read them, hnswlib reads its own once its sum is checked) while
+  // this thread parses the ones already in.
+  const reads = new Map<string, Promise<Buffer>>();
+  const bytes = (file: string): Promise<Buffer> => {
+    let read = reads.get(file);
+    if (!read) {
+      read = readFile(path.join(snapshot.dir, file));
+      read.catch(() => {}); // awaited where used; an early failure must not go unhandled
+      reads.set(file, read);
+    }
+    return read;
+  };
+  for (const file of [
+    files.corpus,
+    files.texts,
+    files.passages,
+    files.vectors,
+    files.bm25,
+    files.terms,
+    files.articleTerms,
+    files.vocabulary,
+  ])
+    bytes(file);
+  const vectorIndex = snapshot
+    .verified(files.hnsw)
+    .then(() => loadHnswIndex(path.join(snapshot.dir, files.hnsw), { dimensions: dims }));
+  vectorIndex.catch(() => {});
   let stored: StoredCorpus;
   try {
-    stored = JSON.parse(await readFile(path.join(snapshot.dir, files.corpus), "utf8")) as StoredCorpus;
+    stored = JSON.parse((await bytes(files.corpus)).toString("utf8")) as StoredCorpus;
   } catch (cause) {
     throw corrupt(files.corpus, "is unreadable", cause);
   }
   if (!Array.isArray(stored.articles)) throw corrupt(files.corpus, "lists no articles");
-  const texts = await readFile(path.join(snapshot.dir, files.texts));
-  const passageNumbers = int32View(await readFile(path.join(snapshot.dir, files.passages)));
-  const dims = embedder.dimensions;
-  const flat = float32View(await readFile(path.join(snapshot.dir, files.vectors)));
+  const texts = await bytes(files.texts);
+  const passageNumbers = int32View(await bytes(files.passages));
+  const flat = float32View(await bytes(files.vectors));
   // Views into one buffer: no copy per passage.
   const vectorByLabel: Float32Array[] = [];
   for (let i = 0; i + dims < flat.length; i += dims + 1)
     vectorByLabel[flat[i]!] = flat.subarray(i + 1, i + 1 + dims);
   let lexical: LexicalIndex;
   try {
-    lexical = await loadBm25Index(path.join(snapshot.dir, files.bm25));
+    lexical = bm25FromBytes(await bytes(files.bm25));
   } catch (cause) {
     throw new BriefingError("INDEX_CORRUPT", `Index file ${files.bm25} is unreadable.`, {
       cause,
@@ -727,9 +754,9 @@ async function readIndexFiles(snapshot: OpenedSnapshot, embedder: Embedder): Pro
   let articleTerms: SortedTermCounts[];
   try {
     ({ passages: terms, articles: articleTerms } = decodeTerms(
-      await readFile(path.join(snapshot.dir, files.terms)),
-      await readFile(path.join(snapshot.dir, files.articleTerms)),
-      await readFile(path.join(snapshot.dir, files.vocabulary), "utf8"),
+      await bytes(files.terms),
+      await bytes(files.articleTerms),
+      (await bytes(files.vocabulary)).toString("utf8"),
     ));
   } catch (cause) {
     throw new BriefingError("INDEX_CORRUPT", `Index file ${files.terms} is unreadable.`, {
@@ -742,8 +769,7 @@ async function readIndexFiles(snapshot: OpenedSnapshot, embedder: Embedder): Pro
   ) {
     throw new BriefingError("INDEX_CORRUPT", `Index file ${files.terms} does not match the corpus.`);
   }
-  await snapshot.verified(files.hnsw);
-  const vectors = await loadHnswIndex(path.join(snapshot.dir, files.hnsw), { dimensions: dims });
+  const vectors = await vectorIndex;
   let nextTerms = 0;
   let textAt = 0;
   let numberAt = 0;
