@@ -444,8 +444,7 @@ function fitsKindOf(
 
 /**
  * `scoreSentences` and the passage's term coverage from the passage's cached term ids: the same sums in the same
- * order, so the same scores. `best` is the best sentence score (0 for none); with `collect` false the sentence list
- * stays empty (ranking needs only `best`; the top passages are scored again for their sentences).
+ * order, so the same scores.
  */
 function scorePassage(
   corpus: RetrievalCorpus,
@@ -455,12 +454,10 @@ function scorePassage(
   articleText: string,
   passage: Passage,
   soft: ((questionWord: string, ids: Int32Array, from: number, count: number) => number) | null,
-  collect = true,
-): { sentences: SentenceScore[]; best: number; passageCoverage: number } {
+): { sentences: SentenceScore[]; passageCoverage: number } {
   const total = weights.reduce((s, w) => s + w, 0) || 1;
   const data = corpus.passageTerms?.(passage) ?? passageTerms(passage, articleText);
   const sentences: SentenceScore[] = [];
-  let best = 0;
   let at = 1;
   for (const [n, span] of passage.sentences.entries()) {
     const wordsAt = at + 1;
@@ -477,10 +474,9 @@ function scorePassage(
     const coverage = held / total;
     const fitsKind = fitsKindOf(analysis.kind, passage, n, articleText, span);
     const score = coverage + (fitsKind ? rankingWeights.kindFit * Math.min(1, coverage * 2) : 0);
-    if (score > best) best = score;
-    if (collect) sentences.push({ start: span.start, end: span.end, score, coverage, fitsKind });
+    sentences.push({ start: span.start, end: span.end, score, coverage, fitsKind });
   }
-  return { sentences, best, passageCoverage: passageCoverageOf(termIds, weights, data, at) };
+  return { sentences, passageCoverage: passageCoverageOf(termIds, weights, data, at) };
 }
 
 /**
@@ -643,8 +639,8 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
     return known;
   };
   /** What the answer layer reads about a passage: its article's share of the question, sentence scores, … */
-  const evidence = (passage: Passage, article: Article, collect = true) => {
-    const { sentences, best, passageCoverage } = scorePassage(
+  const evidence = (passage: Passage, article: Article) => {
+    const { sentences, passageCoverage } = scorePassage(
       corpus,
       analysis,
       termIds,
@@ -652,12 +648,10 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
       article.text,
       passage,
       soft,
-      collect,
     );
     return {
       articleCoverage: articleCoverageOf(article),
       sentences,
-      bestSentence: best,
       passageCoverage,
       ...speakerOf(passage),
       yearsFound: yearsFound(analysis, article),
@@ -710,8 +704,8 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
     for (const { passage, article, lex, dense, upper } of pending) {
       // 1e-9: the bound is summed in another order than the score, so equal values may differ in the last bits.
       if (ranked.length >= limit && upper + 1e-9 < ranked[limit - 1]!.score) break;
-      const e = evidence(passage, article, false);
-      const bestSentence = e.bestSentence;
+      const e = evidence(passage, article);
+      const bestSentence = Math.max(0, ...e.sentences.map((x) => x.score));
       const fit = dateFit(analysis, article);
       const score =
         w.lexical * lex +
@@ -729,7 +723,7 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
         lexical: lex,
         dense,
         articleCoverage: e.articleCoverage,
-        sentences: [],
+        sentences: e.sentences,
         speakerMatch: e.speakerMatch,
         missingNames: 0,
         yearsFound: e.yearsFound,
@@ -737,14 +731,8 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
       let at = ranked.length;
       while (at > 0 && byRank(ranked[at - 1]!, r) > 0) at--;
       ranked.splice(at, 0, r);
-      if (ranked.length > limit) ranked.pop();
     }
-    // The top passages' sentence scores (and missing-name shares) for the answer layer; the cosines are cached.
-    return ranked.map((r) => ({
-      ...r,
-      sentences: evidence(r.passage, corpus.articles.get(r.passage.articleId)!).sentences,
-      missingNames: missingNamesOf(r.passage.articleId),
-    }));
+    return ranked.slice(0, limit).map((r) => ({ ...r, missingNames: missingNamesOf(r.passage.articleId) }));
   }
   const ranked: RankedPassage[] = [];
   for (const id of candidates) {
@@ -763,7 +751,6 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
     const {
       passageCoverage: _p,
       hasQuote: _q,
-      bestSentence: _b,
       ...e
     } = evidence(r.passage, corpus.articles.get(r.passage.articleId)!);
     return { ...r, ...e, missingNames: missingNamesOf(r.passage.articleId) };
