@@ -1,10 +1,14 @@
 // Passage retrieval over a hand-built corpus: what each fusion mode puts first (BM25, dense, hybrid score fusion,
 // and the default path that reads inside the top articles), the date-range filter, and the year/name signals the
 // answer layer refuses on. Vectors are chosen by the test, so "dense" means exactly what the test says it means.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { rankingWeights } from "../../src/core/retrieval.js";
-import type { Passage } from "../../src/core/types.js";
-import { article, buildSmallCorpus, rank, unit } from "../support/small-corpus.js";
+import type { WordVectors } from "../../src/core/ports.js";
+import { analyzeQuestion } from "../../src/core/question.js";
+import { speakerMatches } from "../../src/core/quotes.js";
+import { rankingWeights, retrieve } from "../../src/core/retrieval.js";
+import type { Article, Passage } from "../../src/core/types.js";
+import { article, bagOfTerms, buildSmallCorpus, rank, unit } from "../support/small-corpus.js";
 
 const ids = (ranked: readonly { passage: Passage }[]) => ranked.map((r) => r.passage.id);
 
@@ -182,5 +186,70 @@ describe("retrieve: date range", () => {
 
   it("returns nothing when the range holds no article", () => {
     expect(rank(corpus, "budget vote", { dateRange: { from: "2022-01-01" } }).ranked).toEqual([]);
+  });
+});
+
+describe("retrieve: reading candidates best bound first", () => {
+  // 16 real Wikinews articles (test/fixtures), so candidates span many passages and articles.
+  const fixtures = ["wikinews-quotes.jsonl", "wikinews-three.jsonl"].flatMap((file) =>
+    readFileSync(new URL(`../fixtures/${file}`, import.meta.url), "utf8")
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line) => JSON.parse(line) as Article),
+  );
+  const corpus = buildSmallCorpus(fixtures);
+  const questions = [
+    "What did the spokesperson say about the embassy staff?",
+    "How many people died?",
+    "When did Germany confirm its first coronavirus case?",
+    "Who shot down the Ukrainian airliner near Tehran?",
+    "What did the minister say about the election?",
+  ];
+
+  it("returns exactly the top k of reading every candidate: same passages, scores and sentences", () => {
+    for (const question of questions) {
+      const every = rank(corpus, question, { limit: 100_000 }).ranked;
+      expect(every.length).toBeGreaterThan(12);
+      for (const k of [1, 3, 12])
+        expect(rank(corpus, question, { limit: k }).ranked).toEqual(every.slice(0, k));
+    }
+  });
+
+  it("holds with soft word matches too (a lacking word counts as much as a soft match can)", () => {
+    // Words sharing their first four letters are close (cosine 0.9), so "officials"/"official" or "died"/"dies"
+    // match softly; others are orthogonal.
+    const basis = new Map<string, number>();
+    const words: WordVectors = {
+      wordVector(word) {
+        if (!/^[a-z]{4,}/.test(word)) return undefined;
+        const key = word.slice(0, 4);
+        if (!basis.has(key)) basis.set(key, basis.size);
+        const v = new Float32Array(2048);
+        const axis = (basis.get(key)! * 2) % 2048;
+        v[axis] = 0.9;
+        v[axis + 1] = Math.sqrt(1 - 0.81) * (word.length % 2 === 0 ? 1 : -1);
+        return v;
+      },
+    };
+    const ask = (question: string, limit: number) =>
+      retrieve(corpus, {
+        analysis: analyzeQuestion(question),
+        queryVector: bagOfTerms(question),
+        mode: "default",
+        limit,
+        speakerMatch: speakerMatches,
+        wordVectors: words,
+      });
+    let soft = 0;
+    for (const question of [...questions, "Which officials spoke after the deadly crashes?"]) {
+      const every = ask(question, 100_000);
+      soft += every.filter((r) => r.sentences.some((x) => x.coverage > 0 && x.coverage < 1)).length;
+      for (const k of [1, 3, 12]) expect(ask(question, k)).toEqual(every.slice(0, k));
+    }
+    expect(soft).toBeGreaterThan(0);
+  });
+
+  it("returns nothing for a limit of 0", () => {
+    expect(rank(corpus, questions[0]!, { limit: 0 }).ranked).toEqual([]);
   });
 });
