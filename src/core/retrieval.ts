@@ -479,6 +479,78 @@ function scorePassage(
   return { sentences, passageCoverage: passageCoverageOf(termIds, weights, data, at) };
 }
 
+/** Per-sentence offsets and bounds for `bestSentenceScore`, grown as needed. */
+let sentenceScratch = { at: new Int32Array(64), bound: new Float64Array(16), order: new Int32Array(16) };
+
+/**
+ * The passage's best sentence score, exactly as `scorePassage` computes it, reading sentences best bound first and
+ * stopping once no unread sentence can beat the best so far; null as soon as no sentence can reach `needed` (the
+ * passage cannot enter the top). A sentence's bound counts a lacking term as the best soft match can.
+ */
+function bestSentenceScore(
+  corpus: RetrievalCorpus,
+  analysis: QuestionAnalysis,
+  termIds: readonly number[],
+  weights: readonly number[],
+  articleText: string,
+  passage: Passage,
+  soft: ((questionWord: string, ids: Int32Array, from: number, count: number) => number) | null,
+  needed: number,
+): number | null {
+  const total = weights.reduce((s, w) => s + w, 0) || 1;
+  const data = corpus.passageTerms?.(passage) ?? passageTerms(passage, articleText);
+  const softMax = soft ? rankingWeights.softMax : 0;
+  const n = passage.sentences.length;
+  if (sentenceScratch.bound.length < n) {
+    sentenceScratch = { at: new Int32Array(4 * n), bound: new Float64Array(n), order: new Int32Array(n) };
+  }
+  const { at: offsets, bound, order } = sentenceScratch;
+  let at = 1;
+  for (let j = 0; j < n; j++) {
+    const wordsAt = at + 1;
+    const wordCount = data[at]!;
+    const stemsAt = wordsAt + wordCount + 1;
+    const stemCount = data[wordsAt + wordCount]!;
+    at = stemsAt + stemCount;
+    offsets[4 * j] = wordsAt;
+    offsets[4 * j + 1] = wordCount;
+    offsets[4 * j + 2] = stemsAt;
+    offsets[4 * j + 3] = stemCount;
+    const mark = markTerms(data, stemsAt, stemCount);
+    let held = 0;
+    for (let i = 0; i < termIds.length; i++)
+      held += termMarks[termIds[i]!] === mark ? weights[i]! : weights[i]! * softMax;
+    const coverage = held / total;
+    bound[j] = coverage + rankingWeights.kindFit * Math.min(1, coverage * 2);
+    // Insertion into `order` by bound, highest first (passages hold a handful of sentences).
+    let k = j;
+    while (k > 0 && bound[order[k - 1]!]! < bound[j]!) {
+      order[k] = order[k - 1]!;
+      k--;
+    }
+    order[k] = j;
+  }
+  let best = 0;
+  for (let k = 0; k < n; k++) {
+    const j = order[k]!;
+    if (bound[j]! <= best) break;
+    if (bound[j]! < needed) return null;
+    const wordsAt = offsets[4 * j]!;
+    const wordCount = offsets[4 * j + 1]!;
+    const mark = markTerms(data, offsets[4 * j + 2]!, offsets[4 * j + 3]!);
+    let held = 0;
+    for (let i = 0; i < termIds.length; i++) {
+      if (termMarks[termIds[i]!] === mark) held += weights[i]!;
+      else if (soft) held += weights[i]! * soft(analysis.words[i]!, data, wordsAt, wordCount);
+    }
+    const coverage = held / total;
+    const fitsKind = fitsKindOf(analysis.kind, passage, j, articleText, passage.sentences[j]!);
+    const score = coverage + (fitsKind ? rankingWeights.kindFit * Math.min(1, coverage * 2) : 0);
+    if (score > best) best = score;
+  }
+  return best < needed ? null : best;
+}
+
 /**
  * Upper bounds of `scorePassage`'s best sentence score and its passage coverage (exact), without the soft word
  * matches that are most of its cost: a question term a sentence lacks counts as the best soft match can (`softMax`),
@@ -697,24 +769,38 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
         (speakerOf(passage).hasQuote ? w.quotePresence : 0) +
         w.date * dateFit(analysis, article) +
         (passage.index === 0 ? w.lead : 0);
-      return { passage, article, lex, dense, upper };
+      return { passage, article, lex, dense, upper, boundBest: bestSentence, passageCoverage };
     });
     pending.sort((a, b) => b.upper - a.upper || a.passage.id.localeCompare(b.passage.id));
     const ranked: RankedPassage[] = [];
-    for (const { passage, article, lex, dense, upper } of pending) {
+    for (const { passage, article, lex, dense, upper, boundBest, passageCoverage } of pending) {
+      const threshold = ranked.length >= limit ? ranked[limit - 1]!.score : Number.NEGATIVE_INFINITY;
       // 1e-9: the bound is summed in another order than the score, so equal values may differ in the last bits.
-      if (ranked.length >= limit && upper + 1e-9 < ranked[limit - 1]!.score) break;
-      const e = evidence(passage, article);
-      const bestSentence = Math.max(0, ...e.sentences.map((x) => x.score));
+      if (upper + 1e-9 < threshold) break;
+      // The least best-sentence score that could still put this passage in the top (with a margin for rounding).
+      const needed = w.sentence > 0 ? (threshold - (upper - w.sentence * boundBest)) / w.sentence - 1e-6 : -1;
+      const bestSentence = bestSentenceScore(
+        corpus,
+        analysis,
+        termIds,
+        weightsOf(article),
+        article.text,
+        passage,
+        soft,
+        needed,
+      );
+      if (bestSentence === null) continue;
+      const speaker = speakerOf(passage);
+      const artCov = articleCoverageOf(article);
       const fit = dateFit(analysis, article);
       const score =
         w.lexical * lex +
         w.dense * dense +
         w.sentence * bestSentence +
-        w.passageCoverage * e.passageCoverage +
-        w.articleCoverage * e.articleCoverage +
-        w.speaker * e.speakerMatch +
-        (e.hasQuote ? w.quotePresence : 0) +
+        w.passageCoverage * passageCoverage +
+        w.articleCoverage * artCov +
+        w.speaker * speaker.speakerMatch +
+        (speaker.hasQuote ? w.quotePresence : 0) +
         w.date * fit +
         (passage.index === 0 ? w.lead : 0);
       const r: RankedPassage = {
@@ -722,17 +808,23 @@ export function retrieve(corpus: RetrievalCorpus, input: RetrieveInput): RankedP
         score,
         lexical: lex,
         dense,
-        articleCoverage: e.articleCoverage,
-        sentences: e.sentences,
-        speakerMatch: e.speakerMatch,
+        articleCoverage: artCov,
+        sentences: [],
+        speakerMatch: speaker.speakerMatch,
         missingNames: 0,
-        yearsFound: e.yearsFound,
+        yearsFound: yearsFound(analysis, article),
       };
       let at = ranked.length;
       while (at > 0 && byRank(ranked[at - 1]!, r) > 0) at--;
       ranked.splice(at, 0, r);
+      if (ranked.length > limit) ranked.pop();
     }
-    return ranked.slice(0, limit).map((r) => ({ ...r, missingNames: missingNamesOf(r.passage.articleId) }));
+    // The top passages' sentence scores (the cosines are cached) and missing-name shares, for the answer layer.
+    return ranked.map((r) => ({
+      ...r,
+      sentences: evidence(r.passage, corpus.articles.get(r.passage.articleId)!).sentences,
+      missingNames: missingNamesOf(r.passage.articleId),
+    }));
   }
   const ranked: RankedPassage[] = [];
   for (const id of candidates) {
