@@ -1,35 +1,12 @@
 // Development aid: how `ask` latency settles as a process warms up. Opens the service over an index the benchmark
 // built (`npm run bench` first) and asks every distinct dev question once per pass, printing p50 / p95 per pass.
 // Usage: npx tsx scripts/ask-passes.ts [size=100000] [passes=4]
-import { readFile } from "node:fs/promises";
-import path from "node:path";
-import { benchDefaults } from "../bench/bench.js";
-import { parseConfig } from "../src/config/config.js";
-import { openNewsService } from "../src/service/open-news-service.js";
+import { benchQuestions, openBenchService } from "./bench-service.js";
 
 const size = process.argv[2] ?? "100000";
 const passes = Number(process.argv[3] ?? 4);
-const dir = path.join(benchDefaults.workDir, size);
-const corpusFile = path.join(dir, "corpus.jsonl");
-const config = parseConfig({
-  DATA_DIR: dir,
-  EMBEDDINGS_CACHE_DIR: benchDefaults.cacheDir,
-  CORPUS_DIR: corpusFile,
-});
-const service = await openNewsService({
-  config,
-  corpusPaths: [corpusFile],
-  indexDir: path.join(dir, "index"),
-  answerModel: null,
-});
-const questions = [
-  ...new Set(
-    (await readFile(benchDefaults.questionsFile, "utf8"))
-      .split("\n")
-      .filter((l) => l.trim() !== "")
-      .map((l) => String((JSON.parse(l) as { question: unknown }).question)),
-  ),
-];
+const service = await openBenchService(size);
+const questions = await benchQuestions();
 const at = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;
 for (let pass = 1; pass <= passes; pass++) {

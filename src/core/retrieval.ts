@@ -247,6 +247,9 @@ interface VectorTable {
 
 const tables = new WeakMap<WordVectors, VectorTable>();
 
+/** A question word's best soft match (0 … `softMax`) among the term ids `ids[from .. from + count)`. */
+type SoftMatcher = (questionWord: string, ids: Int32Array, from: number, count: number) => number;
+
 /** Offset of term `id`'s row in the table, or -1 when the word has no vector; `dims` is the vectors' length. */
 function rowOf(words: WordVectors, table: VectorTable, id: number, dims: number): number {
   if (id >= table.state.length) {
@@ -334,9 +337,7 @@ function dotAt(q: Float32Array, m: Float32Array, row: number): number {
  * `createSoftMatcher` over term ids (see `passageTerms`): the same cosines, floor and cap, compared by id with the
  * token vectors cached across questions.
  */
-function createIdSoftMatcher(
-  words: WordVectors | undefined,
-): ((questionWord: string, ids: Int32Array, from: number, count: number) => number) | null {
+function createIdSoftMatcher(words: WordVectors | undefined): SoftMatcher | null {
   if (!words) return null;
   let table = tables.get(words);
   if (!table) {
@@ -443,6 +444,36 @@ function fitsKindOf(
 }
 
 /**
+ * The question's term weight a sentence holds: a term among its stems counts whole, a lacking one by its best soft
+ * match among the sentence's words (0 without word vectors). The one place this sum is made, so every path that
+ * scores a sentence gets the same value to the last bit.
+ */
+function sentenceHeld(
+  analysis: QuestionAnalysis,
+  termIds: readonly number[],
+  weights: readonly number[],
+  soft: SoftMatcher | null,
+  data: Int32Array,
+  wordsAt: number,
+  wordCount: number,
+  stemsAt: number,
+  stemCount: number,
+): number {
+  const mark = markTerms(data, stemsAt, stemCount);
+  let held = 0;
+  for (let i = 0; i < termIds.length; i++) {
+    if (termMarks[termIds[i]!] === mark) held += weights[i]!;
+    else if (soft) held += weights[i]! * soft(analysis.words[i]!, data, wordsAt, wordCount);
+  }
+  return held;
+}
+
+/** A sentence's score from its coverage, with a bonus when it holds the kind of thing the question asks for. */
+function sentenceScore(coverage: number, fitsKind: boolean): number {
+  return coverage + (fitsKind ? rankingWeights.kindFit * Math.min(1, coverage * 2) : 0);
+}
+
+/**
  * `scoreSentences` and the passage's term coverage from the passage's cached term ids: the same sums in the same
  * order, so the same scores.
  */
@@ -453,7 +484,7 @@ function scorePassage(
   weights: readonly number[],
   articleText: string,
   passage: Passage,
-  soft: ((questionWord: string, ids: Int32Array, from: number, count: number) => number) | null,
+  soft: SoftMatcher | null,
 ): { sentences: SentenceScore[]; passageCoverage: number } {
   const total = weights.reduce((s, w) => s + w, 0) || 1;
   const data = corpus.passageTerms?.(passage) ?? passageTerms(passage, articleText);
@@ -465,48 +496,46 @@ function scorePassage(
     const stemsAt = wordsAt + wordCount + 1;
     const stemCount = data[wordsAt + wordCount]!;
     at = stemsAt + stemCount;
-    const mark = markTerms(data, stemsAt, stemCount);
-    let held = 0;
-    for (let i = 0; i < termIds.length; i++) {
-      if (termMarks[termIds[i]!] === mark) held += weights[i]!;
-      else if (soft) held += weights[i]! * soft(analysis.words[i]!, data, wordsAt, wordCount);
-    }
-    const coverage = held / total;
+    const coverage =
+      sentenceHeld(analysis, termIds, weights, soft, data, wordsAt, wordCount, stemsAt, stemCount) / total;
     const fitsKind = fitsKindOf(analysis.kind, passage, n, articleText, span);
-    const score = coverage + (fitsKind ? rankingWeights.kindFit * Math.min(1, coverage * 2) : 0);
-    sentences.push({ start: span.start, end: span.end, score, coverage, fitsKind });
+    sentences.push({
+      start: span.start,
+      end: span.end,
+      score: sentenceScore(coverage, fitsKind),
+      coverage,
+      fitsKind,
+    });
   }
   return { sentences, passageCoverage: passageCoverageOf(termIds, weights, data, at) };
 }
 
-/** Per-sentence offsets and bounds for `bestSentenceScore`, grown as needed. */
 let sentenceScratch = { at: new Int32Array(64), bound: new Float64Array(16), order: new Int32Array(16) };
 
 /**
- * The passage's best sentence score, exactly as `scorePassage` computes it, reading sentences best bound first and
- * stopping once no unread sentence can beat the best so far; null as soon as no sentence can reach `needed` (the
- * passage cannot enter the top). A sentence's bound counts a lacking term as the best soft match can.
+ * Walks a passage's sentences once: each sentence's word and stem list offsets (`at`, four numbers a sentence) and an
+ * upper bound of its score (`bound`), counting a question term it lacks as the best soft match can (`softMax`) and
+ * every sentence as if it fitted the question's kind; `order` lists the sentences by bound, highest first. Returns
+ * the offset of the passage's own term list, which follows its sentences. The arrays are shared scratch space.
  */
-function bestSentenceScore(
-  corpus: RetrievalCorpus,
-  analysis: QuestionAnalysis,
+function sentenceBounds(
+  data: Int32Array,
+  sentences: number,
   termIds: readonly number[],
   weights: readonly number[],
-  articleText: string,
-  passage: Passage,
-  soft: ((questionWord: string, ids: Int32Array, from: number, count: number) => number) | null,
-  needed: number,
-): number | null {
-  const total = weights.reduce((s, w) => s + w, 0) || 1;
-  const data = corpus.passageTerms?.(passage) ?? passageTerms(passage, articleText);
-  const softMax = soft ? rankingWeights.softMax : 0;
-  const n = passage.sentences.length;
-  if (sentenceScratch.bound.length < n) {
-    sentenceScratch = { at: new Int32Array(4 * n), bound: new Float64Array(n), order: new Int32Array(n) };
+  softMax: number,
+): number {
+  if (sentenceScratch.bound.length < sentences) {
+    sentenceScratch = {
+      at: new Int32Array(4 * sentences),
+      bound: new Float64Array(sentences),
+      order: new Int32Array(sentences),
+    };
   }
   const { at: offsets, bound, order } = sentenceScratch;
+  const total = weights.reduce((s, w) => s + w, 0) || 1;
   let at = 1;
-  for (let j = 0; j < n; j++) {
+  for (let j = 0; j < sentences; j++) {
     const wordsAt = at + 1;
     const wordCount = data[at]!;
     const stemsAt = wordsAt + wordCount + 1;
@@ -522,7 +551,7 @@ function bestSentenceScore(
       held += termMarks[termIds[i]!] === mark ? weights[i]! : weights[i]! * softMax;
     const coverage = held / total;
     bound[j] = coverage + rankingWeights.kindFit * Math.min(1, coverage * 2);
-    // Insertion into `order` by bound, highest first (passages hold a handful of sentences).
+    // Insertion by bound (passages hold a handful of sentences).
     let k = j;
     while (k > 0 && bound[order[k - 1]!]! < bound[j]!) {
       order[k] = order[k - 1]!;
@@ -530,31 +559,55 @@ function bestSentenceScore(
     }
     order[k] = j;
   }
+  return at;
+}
+
+/**
+ * The passage's best sentence score, exactly as `scorePassage` computes it, reading sentences best bound first and
+ * stopping once no unread sentence can beat the best so far; null as soon as no sentence can reach `needed` (the
+ * passage cannot enter the top).
+ */
+function bestSentenceScore(
+  corpus: RetrievalCorpus,
+  analysis: QuestionAnalysis,
+  termIds: readonly number[],
+  weights: readonly number[],
+  articleText: string,
+  passage: Passage,
+  soft: SoftMatcher | null,
+  needed: number,
+): number | null {
+  const total = weights.reduce((s, w) => s + w, 0) || 1;
+  const data = corpus.passageTerms?.(passage) ?? passageTerms(passage, articleText);
+  const n = passage.sentences.length;
+  sentenceBounds(data, n, termIds, weights, soft ? rankingWeights.softMax : 0);
+  const { at: offsets, bound, order } = sentenceScratch;
   let best = 0;
   for (let k = 0; k < n; k++) {
     const j = order[k]!;
     if (bound[j]! <= best) break;
     if (bound[j]! < needed) return null;
-    const wordsAt = offsets[4 * j]!;
-    const wordCount = offsets[4 * j + 1]!;
-    const mark = markTerms(data, offsets[4 * j + 2]!, offsets[4 * j + 3]!);
-    let held = 0;
-    for (let i = 0; i < termIds.length; i++) {
-      if (termMarks[termIds[i]!] === mark) held += weights[i]!;
-      else if (soft) held += weights[i]! * soft(analysis.words[i]!, data, wordsAt, wordCount);
-    }
-    const coverage = held / total;
+    const held = sentenceHeld(
+      analysis,
+      termIds,
+      weights,
+      soft,
+      data,
+      offsets[4 * j]!,
+      offsets[4 * j + 1]!,
+      offsets[4 * j + 2]!,
+      offsets[4 * j + 3]!,
+    );
     const fitsKind = fitsKindOf(analysis.kind, passage, j, articleText, passage.sentences[j]!);
-    const score = coverage + (fitsKind ? rankingWeights.kindFit * Math.min(1, coverage * 2) : 0);
+    const score = sentenceScore(held / total, fitsKind);
     if (score > best) best = score;
   }
   return best < needed ? null : best;
 }
 
 /**
- * Upper bounds of `scorePassage`'s best sentence score and its passage coverage (exact), without the soft word
- * matches that are most of its cost: a question term a sentence lacks counts as the best soft match can (`softMax`),
- * and every sentence as if it fitted the question's kind.
+ * Upper bounds of `scorePassage`'s best sentence score (see `sentenceBounds`) and its passage coverage (exact),
+ * without the soft word matches that are most of its cost.
  */
 function sentenceBound(
   termIds: readonly number[],
@@ -564,25 +617,10 @@ function sentenceBound(
   corpus: RetrievalCorpus,
   softPossible: boolean,
 ): { bestSentence: number; passageCoverage: number } {
-  const total = weights.reduce((s, w) => s + w, 0) || 1;
   const data = corpus.passageTerms?.(passage) ?? passageTerms(passage, articleText);
-  const softMax = softPossible ? rankingWeights.softMax : 0;
-  let best = 0;
-  let at = 1;
-  for (let s = 0; s < passage.sentences.length; s++) {
-    const wordsAt = at + 1;
-    const wordCount = data[at]!;
-    const stemsAt = wordsAt + wordCount + 1;
-    const stemCount = data[wordsAt + wordCount]!;
-    at = stemsAt + stemCount;
-    const mark = markTerms(data, stemsAt, stemCount);
-    let held = 0;
-    for (let i = 0; i < termIds.length; i++)
-      held += termMarks[termIds[i]!] === mark ? weights[i]! : weights[i]! * softMax;
-    const coverage = held / total;
-    const score = coverage + rankingWeights.kindFit * Math.min(1, coverage * 2);
-    if (score > best) best = score;
-  }
+  const n = passage.sentences.length;
+  const at = sentenceBounds(data, n, termIds, weights, softPossible ? rankingWeights.softMax : 0);
+  const best = n > 0 ? Math.max(0, sentenceScratch.bound[sentenceScratch.order[0]!]!) : 0;
   return { bestSentence: best, passageCoverage: passageCoverageOf(termIds, weights, data, at) };
 }
 
