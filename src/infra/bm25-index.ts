@@ -80,6 +80,13 @@ class FlatBm25Index implements LexicalIndex {
   }
 
   add(doc: Doc): void {
+    const indexed = FIELDS.map((field) => indexTerms(doc[field]));
+    // Field lengths and term frequencies are stored in 16 bits; a passage (≤ ~800 characters) is far below.
+    if (indexed.some((x) => x.terms.length > 0xffff || x.length > 0xffff)) {
+      throw new RangeError(
+        `Passage ${doc.id} has more than 65,535 terms in one field; split it before indexing.`,
+      );
+    }
     this.remove(doc.id);
     const building = this.#thaw();
     const number = this.#ids.length;
@@ -87,8 +94,8 @@ class FlatBm25Index implements LexicalIndex {
     this.#ids.push(doc.id);
     this.#numbers().set(doc.id, number);
     this.#count++;
-    FIELDS.forEach((field, f) => {
-      const { terms, length } = indexTerms(doc[field]);
+    FIELDS.forEach((_, f) => {
+      const { terms, length } = indexed[f]!;
       this.#fieldLengths[f]![number] = length;
       // minisearch keeps a running average, so the same additions give the same last bits.
       this.#average[f] = (this.#average[f]! * count + length) / (count + 1);

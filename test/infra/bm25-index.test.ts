@@ -135,6 +135,16 @@ describe("bm25 index", () => {
     );
   });
 
+  it("refuses a passage too long for its 16-bit counts, and keeps the index as it was", () => {
+    const small = createBm25Index();
+    small.add({ id: "a#0", title: "Lions", text: "Lions killed a man." });
+    const huge = Array.from({ length: 70_000 }, (_, i) => `w${i}`).join(" ");
+    expect(() => small.add({ id: "a#1", title: "Huge", text: huge })).toThrow(/more than 65,535 terms/);
+    expect(small.size).toBe(1);
+    expect(small.has("a#1")).toBe(false);
+    expect(small.search("lions", 10).map((h) => h.id)).toEqual(["a#0"]);
+  });
+
   it("forgets a removed passage and replaces a re-added one", () => {
     const small = createBm25Index();
     small.add({ id: "a#0", title: "Lions", text: "Lions killed a man." });
