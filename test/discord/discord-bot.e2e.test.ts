@@ -9,10 +9,10 @@ import { type CommandContext, commandTable } from "../../src/commands/table.js";
 import { parseConfig } from "../../src/config/config.js";
 import type { Briefing } from "../../src/core/briefing.js";
 import { isBriefingError } from "../../src/core/errors.js";
-import type { Logger } from "../../src/core/ports.js";
 import type { Answer } from "../../src/core/types.js";
 import type { NewsService } from "../../src/service/news-service.js";
 import { DeliveryError } from "../../src/service/scheduler.js";
+import { recordingLogger } from "../support/recording-logger.js";
 import { descriptions, limitViolations, visible } from "./discord-checks.js";
 import {
   defaultGuild,
@@ -30,19 +30,6 @@ import {
 } from "./fake-news-service.js";
 
 const EPHEMERAL = 64;
-
-interface LogEntry {
-  readonly level: string;
-  readonly message: string;
-  readonly context: Record<string, unknown> | undefined;
-}
-
-function recordingLogger(): Logger & { entries: LogEntry[] } {
-  const entries: LogEntry[] = [];
-  const at = (level: string) => (message: string, context?: Record<string, unknown>) =>
-    entries.push({ level, message, context });
-  return { entries, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
-}
 
 const open: { fake?: FakeDiscord; bot?: RunningDiscordBot }[] = [];
 

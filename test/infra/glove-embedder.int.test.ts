@@ -4,20 +4,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Logger } from "../../src/core/ports.js";
 import { createGloveEmbedder, type GloveEmbedder, gloveDefaults } from "../../src/infra/glove-embedder.js";
+import { recordingLogger } from "../support/recording-logger.js";
 
 /** Every test suite uses this cache dir, so the 294 MB JSON is converted once per machine. */
 const sharedCacheDir = fileURLToPath(new URL("../../.data/test-cache", import.meta.url));
 
-/** Logger fake that records lines. */
-function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const log = (level: string) => (message: string) => {
-    lines.push(`${level}: ${message}`);
-  };
-  return { lines, debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") };
-}
+/** What was logged, one "level: message" line each. */
+const linesOf = (logger: ReturnType<typeof recordingLogger>) =>
+  logger.entries.map((e) => `${e.level}: ${e.message}`);
 
 const dot = (a: readonly number[], b: readonly number[]) => a.reduce((sum, x, i) => sum + x * b[i]!, 0);
 const norm = (a: ArrayLike<number>) => Math.sqrt(Array.from(a).reduce((sum, x) => sum + x * x, 0));
@@ -133,10 +128,10 @@ describe("glove embedder", () => {
 
     const logger = recordingLogger();
     const rebuilt = await createGloveEmbedder({ cacheDir: dir, logger });
-    expect(logger.lines.filter((l) => l.startsWith("warn"))).toEqual([
+    expect(linesOf(logger).filter((l) => l.startsWith("warn"))).toEqual([
       `warn: GloVe cache ${cache} is corrupt (checksum mismatch); rebuilding it`,
     ]);
-    expect(logger.lines).toContain(`info: Converting GloVe vectors once into ${cache} (~5 s)`);
+    expect(linesOf(logger)).toContain(`info: Converting GloVe vectors once into ${cache} (~5 s)`);
     const text = "Ministers met in Brussels to discuss sanctions.";
     expect(rebuilt.embed(text)).toEqual(embedder.embed(text));
 
@@ -144,9 +139,9 @@ describe("glove embedder", () => {
     await writeFile(cache, (await readFile(cache)).subarray(0, 5000));
     const truncatedLog = recordingLogger();
     await createGloveEmbedder({ cacheDir: dir, logger: truncatedLog });
-    expect(truncatedLog.lines[0]).toMatch(/corrupt \(size 5000 bytes, expected \d+\); rebuilding it$/);
+    expect(linesOf(truncatedLog)[0]).toMatch(/corrupt \(size 5000 bytes, expected \d+\); rebuilding it$/);
     const quiet = recordingLogger();
     await createGloveEmbedder({ cacheDir: dir, logger: quiet });
-    expect(quiet.lines).toEqual([]);
+    expect(linesOf(quiet)).toEqual([]);
   });
 });

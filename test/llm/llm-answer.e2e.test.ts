@@ -2,10 +2,10 @@
 // answerWithModel. Every case ends with only verified quotes shown, or the extractive answer unchanged.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/config.js";
-import type { Logger } from "../../src/core/ports.js";
 import type { Answer } from "../../src/core/types.js";
 import { createOpenAIAnswerModel, formatPassages } from "../../src/infra/openai-answer-model.js";
 import { answerWithModel } from "../../src/service/llm-answer.js";
+import { recordingLogger } from "../support/recording-logger.js";
 import { type FakeOpenAI, startFakeOpenAI } from "./fake-openai.js";
 import { llmFixture } from "./fixtures.js";
 
@@ -25,15 +25,6 @@ const faithful = {
   ],
   quotes: [{ passageId: kelly.id, text: kellyText }],
 };
-
-/** A logger port fake that records what was logged. */
-function recordingLogger() {
-  const lines: { level: string; message: string; context?: Record<string, unknown> }[] = [];
-  const at = (level: string) => (message: string, context?: Record<string, unknown>) =>
-    lines.push({ level, message, ...(context ? { context } : {}) });
-  const logger: Logger = { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
-  return { logger, lines };
-}
 
 /** What a user sees must be verbatim in the cited article at the given offsets. */
 function expectAllVerified(answer: Answer) {
@@ -62,7 +53,8 @@ function setup(options: { maxRetries?: number; deadlineMs?: number } = {}) {
     CHAT_MODEL: "fake-chat",
   });
   const model = createOpenAIAnswerModel(config, { maxRetries: options.maxRetries ?? 0, timeoutMs: 5_000 });
-  const { logger, lines } = recordingLogger();
+  const logger = recordingLogger();
+  const lines = logger.entries;
   const ask = () =>
     answerWithModel({
       model,
@@ -242,7 +234,7 @@ describe("answerWithModel with ChatOpenAI against an OpenAI-compatible server", 
       quotes: f.quotes,
       extractive: refusal,
       deadlineMs: 1_000,
-      logger: recordingLogger().logger,
+      logger: recordingLogger(),
     });
     expect(answer).toBe(refusal);
     expect(fake.chatRequests).toHaveLength(0);

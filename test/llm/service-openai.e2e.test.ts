@@ -6,22 +6,14 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/config.js";
 import { isBriefingError } from "../../src/core/errors.js";
-import type { Logger } from "../../src/core/ports.js";
 import type { Answer, Article } from "../../src/core/types.js";
 import { openOpenAIEmbedder } from "../../src/infra/openai-embedder.js";
 import { loadCorpusIndex } from "../../src/service/corpus-index.js";
 import { answerModelFromConfig } from "../../src/service/llm-answer.js";
 import { openNewsService, type RunningNewsService } from "../../src/service/open-news-service.js";
+import { recordingLogger } from "../support/recording-logger.js";
 import { type FakeOpenAI, startFakeOpenAI } from "./fake-openai.js";
 import { injection } from "./fixtures.js";
-
-function recordingLogger() {
-  const lines: { level: string; message: string; context?: Record<string, unknown> }[] = [];
-  const at = (level: string) => (message: string, context?: Record<string, unknown>) =>
-    lines.push({ level, message, ...(context ? { context } : {}) });
-  const logger: Logger = { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
-  return { logger, lines };
-}
 
 const kellyText = "the State Department regularly reviews U.S. employees stationed abroad";
 const question = "What did the White House spokesperson say about the review of embassy staff?";
@@ -63,7 +55,8 @@ function config(embeddingsModel: string) {
 }
 
 async function open(embeddingsModel: string, extra: { answerModel?: null } = {}) {
-  const { logger, lines } = recordingLogger();
+  const logger = recordingLogger();
+  const lines = logger.entries;
   const service = await openNewsService({ config: config(embeddingsModel), logger, ...extra });
   services.push(service);
   return { service, lines };
@@ -150,11 +143,9 @@ describe("the service with an OpenAI-compatible server", () => {
     expectAllEmbedded(passages, "embed-b");
 
     const embedderA = await openOpenAIEmbedder(config("embed-a"));
-    const error = await loadCorpusIndex(
-      path.join(dir, "data", "index"),
-      embedderA,
-      recordingLogger().logger,
-    ).catch((e: unknown) => e);
+    const error = await loadCorpusIndex(path.join(dir, "data", "index"), embedderA, recordingLogger()).catch(
+      (e: unknown) => e,
+    );
     expect(isBriefingError(error, "INDEX_MISMATCH")).toBe(true);
 
     const before = fake.embeddingsRequests.length;
@@ -167,13 +158,14 @@ describe("the service with an OpenAI-compatible server", () => {
 
 describe("answerModelFromConfig", () => {
   it("logs offline mode once and builds no model without a key or base URL", async () => {
-    const { logger, lines } = recordingLogger();
+    const logger = recordingLogger();
+    const lines = logger.entries;
     expect(await answerModelFromConfig(parseConfig({}), logger)).toBeUndefined();
     expect(lines).toEqual([{ level: "info", message: "offline mode: no OPENAI_API_KEY or OPENAI_BASE_URL" }]);
   });
 
   it("builds the chat model named by the config", async () => {
-    const { logger } = recordingLogger();
+    const logger = recordingLogger();
     const model = await answerModelFromConfig(
       parseConfig({ OPENAI_API_KEY: "sk-x", CHAT_MODEL: "gpt-x" }),
       logger,

@@ -11,7 +11,8 @@ import {
   type TelegramStartError,
 } from "../../src/adapters/telegram/run-telegram.js";
 import { commandTable } from "../../src/commands/table.js";
-import type { Clock, Logger } from "../../src/core/ports.js";
+import type { Clock } from "../../src/core/ports.js";
+import { recordingLogger } from "../support/recording-logger.js";
 import {
   createFakeNewsService,
   type FakeNewsService,
@@ -33,19 +34,6 @@ import { entityText } from "./telegram-html.js";
 const SEED_QUESTION = "What did the White House say about pulling embassy staff out of Iraq?";
 const SEED_URL = "https://example.org/news/us-iraq-embassy-staff";
 const USER = 42;
-
-interface LogEntry {
-  readonly level: string;
-  readonly message: string;
-  readonly context: Record<string, unknown> | undefined;
-}
-
-function recordingLogger(): Logger & { entries: LogEntry[] } {
-  const entries: LogEntry[] = [];
-  const at = (level: string) => (message: string, context?: Record<string, unknown>) =>
-    entries.push({ level, message, context });
-  return { entries, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
-}
 
 const fixedClock: Clock = { now: () => new Date("2025-06-12T09:00:00Z") };
 
