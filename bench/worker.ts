@@ -14,7 +14,7 @@ import { readCorpus } from "../src/infra/corpus-reader.js";
 import { createGloveEmbedder, type GloveEmbedder } from "../src/infra/glove-embedder.js";
 import { createHnswIndex, hnswDefaults } from "../src/infra/hnsw-index.js";
 import { openSnapshot } from "../src/infra/snapshot-store.js";
-import { openNewsService } from "../src/service/open-news-service.js";
+import { openNewsService, type RunningNewsService } from "../src/service/open-news-service.js";
 import { runBotPath } from "./bot-path.js";
 import { latency, round } from "./report.js";
 
@@ -39,12 +39,19 @@ const WARMUP = 10;
 const mb = (bytes: number) => round(bytes / 2 ** 20, 1);
 const peakRssMb = () => round(process.resourceUsage().maxRSS / 1024, 1);
 
-function configFor(args: WorkerArgs) {
-  return parseConfig({
-    DATA_DIR: args.dataDir,
-    EMBEDDINGS_CACHE_DIR: args.cacheDir,
-    CORPUS_DIR: args.corpusFile,
-    LOG_LEVEL: "error",
+/** The product's service over the worker's corpus file and index, extractive answers only. */
+function openService(args: WorkerArgs, embedder: GloveEmbedder): Promise<RunningNewsService> {
+  return openNewsService({
+    config: parseConfig({
+      DATA_DIR: args.dataDir,
+      EMBEDDINGS_CACHE_DIR: args.cacheDir,
+      CORPUS_DIR: args.corpusFile,
+      LOG_LEVEL: "error",
+    }),
+    corpusPaths: [args.corpusFile],
+    indexDir: args.indexDir,
+    embedder,
+    answerModel: null,
   });
 }
 
@@ -62,13 +69,7 @@ async function dirBytes(dir: string): Promise<number> {
 async function ingest(args: WorkerArgs) {
   const { embedder, ms: embedderLoadMs } = await loadEmbedder(args);
   const t0 = performance.now();
-  const service = await openNewsService({
-    config: configFor(args),
-    corpusPaths: [args.corpusFile],
-    indexDir: args.indexDir,
-    embedder,
-    answerModel: null,
-  });
+  const service = await openService(args, embedder);
   const totalMs = performance.now() - t0;
   const peak = peakRssMb();
   const summary = service.lastIngest;
@@ -141,13 +142,7 @@ async function serve(args: WorkerArgs) {
 
   const t0 = performance.now();
   const { embedder, ms: embedderLoadMs } = await loadEmbedder(args);
-  const service = await openNewsService({
-    config: configFor(args),
-    corpusPaths: [args.corpusFile],
-    indexDir: args.indexDir,
-    embedder,
-    answerModel: null,
-  });
+  const service = await openService(args, embedder);
   const coldStartMs = performance.now() - t0;
   const rssReadyMb = mb(process.memoryUsage().rss);
   const t = performance.now();
@@ -246,13 +241,7 @@ async function serve(args: WorkerArgs) {
 
 async function bot(args: WorkerArgs) {
   const { embedder } = await loadEmbedder(args);
-  const service = await openNewsService({
-    config: configFor(args),
-    corpusPaths: [args.corpusFile],
-    indexDir: args.indexDir,
-    embedder,
-    answerModel: null,
-  });
+  const service = await openService(args, embedder);
   try {
     return await runBotPath(service, {
       questions: args.questions ?? [],
