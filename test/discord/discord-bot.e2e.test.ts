@@ -1,7 +1,7 @@
 // End-to-end: the real discord.js client logs in to a loopback fake Discord (REST + WebSocket gateway) and
 // serves slash commands, autocomplete, mentions and DMs; the tests read what a Discord user would see.
 import { afterEach, describe, expect, it } from "vitest";
-import { discordTexts } from "../../src/adapters/discord/create-discord-bot.js";
+import { type DiscordBotOptions, discordTexts } from "../../src/adapters/discord/create-discord-bot.js";
 import { buildSlashCommands, registerSlashCommands } from "../../src/adapters/discord/register-commands.js";
 import { renderQuote } from "../../src/adapters/discord/render.js";
 import { type RunningDiscordBot, runDiscordBot } from "../../src/adapters/discord/run-discord.js";
@@ -43,6 +43,7 @@ afterEach(async () => {
 async function setup(
   env: Record<string, string> = {},
   service: NewsService = createFakeNewsService(),
+  options: Omit<DiscordBotOptions, "logger"> = {},
 ): Promise<{ fake: FakeDiscord; bot: RunningDiscordBot; logger: ReturnType<typeof recordingLogger> }> {
   const fake = await startFakeDiscord();
   const entry: { fake?: FakeDiscord; bot?: RunningDiscordBot } = { fake };
@@ -54,7 +55,10 @@ async function setup(
     ...env,
   });
   const logger = recordingLogger();
-  const bot = await runDiscordBot(service, config, logger, { rest: { timeoutMs: 5000, retries: 1 } });
+  const bot = await runDiscordBot(service, config, logger, {
+    rest: { timeoutMs: 5000, retries: 1 },
+    ...options,
+  });
   entry.bot = bot;
   return { fake, bot, logger };
 }
@@ -362,16 +366,9 @@ describe("Discord bot", () => {
       unsubscribe: () => false,
       get: () => undefined,
     };
-    const fake = await startFakeDiscord();
-    const entry: { fake?: FakeDiscord; bot?: RunningDiscordBot } = { fake };
-    open.push(entry);
-    const config = parseConfig({
-      DISCORD_TOKEN: fake.token,
-      DISCORD_APPLICATION_ID: fake.applicationId,
-      DISCORD_API_ROOT: fake.apiRoot,
-      BRIEFING_TZ: "Europe/Berlin",
+    const { fake } = await setup({ BRIEFING_TZ: "Europe/Berlin" }, createFakeNewsService(), {
+      subscriptions,
     });
-    entry.bot = await runDiscordBot(createFakeNewsService(), config, recordingLogger(), { subscriptions });
 
     const member = fake.slashCommand("subscribe", { time: "07:30" });
     const refused = await fake.waitFor(() => member.followups[0]);
