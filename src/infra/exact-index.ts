@@ -7,6 +7,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { crc32 } from "node:zlib";
 import { BriefingError } from "../core/errors.js";
 import type { VectorHit, VectorIndex } from "../core/ports.js";
+import { checkDimensions, checkLabel, vectorFileError } from "./vector-checks.js";
 
 export interface ExactIndexOptions {
   readonly dimensions: number;
@@ -36,12 +37,7 @@ export async function loadExactIndex(
   try {
     buf = await readFile(path);
   } catch (cause) {
-    const missing = (cause as NodeJS.ErrnoException).code === "ENOENT";
-    throw new BriefingError(
-      missing ? "INDEX_MISSING" : "INDEX_CORRUPT",
-      missing ? `No vector index at ${path}; build the index first.` : `Cannot read vector index ${path}.`,
-      { cause, context: { path } },
-    );
+    throw vectorFileError(path, cause);
   }
   const corrupt = (why: string) =>
     new BriefingError("INDEX_CORRUPT", `Vector index ${path} is corrupt (${why}); rebuild it.`, {
@@ -175,17 +171,4 @@ function buildExactIndex(
       await writeFile(path, buf);
     },
   };
-}
-
-function checkDimensions(dimensions: number): void {
-  if (!Number.isInteger(dimensions) || dimensions <= 0) {
-    throw new BriefingError("BAD_INPUT", `Vector dimensions must be a positive integer, got ${dimensions}.`);
-  }
-}
-
-/** Same label domain as the HNSW index (uint32), so the two stay interchangeable. */
-function checkLabel(label: number): void {
-  if (!Number.isInteger(label) || label < 0 || label > 0xffff_ffff) {
-    throw new BriefingError("BAD_INPUT", `Vector labels must be integers in [0, 2^32), got ${label}.`);
-  }
 }

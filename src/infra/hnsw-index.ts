@@ -5,6 +5,7 @@
 import { open } from "node:fs/promises";
 import { BriefingError } from "../core/errors.js";
 import type { VectorHit, VectorIndex } from "../core/ports.js";
+import { checkDimensions, checkLabel, vectorFileError } from "./vector-checks.js";
 
 type Hnswlib = typeof import("hnswlib-node");
 type Hnsw = InstanceType<Hnswlib["HierarchicalNSW"]>;
@@ -201,19 +202,6 @@ function wrap(
   };
 }
 
-function checkDimensions(dimensions: number): void {
-  if (!Number.isInteger(dimensions) || dimensions <= 0) {
-    throw new BriefingError("BAD_INPUT", `Vector dimensions must be a positive integer, got ${dimensions}.`);
-  }
-}
-
-/** hnswlib-node stores labels as uint32. */
-export function checkLabel(label: number): void {
-  if (!Number.isInteger(label) || label < 0 || label > 0xffff_ffff) {
-    throw new BriefingError("BAD_INPUT", `Vector labels must be integers in [0, 2^32), got ${label}.`);
-  }
-}
-
 interface IndexHeader {
   readonly dimensions: number;
   readonly count: number;
@@ -233,12 +221,7 @@ async function readIndexHeader(path: string): Promise<IndexHeader> {
   try {
     handle = await open(path, "r");
   } catch (cause) {
-    const missing = (cause as NodeJS.ErrnoException).code === "ENOENT";
-    throw new BriefingError(
-      missing ? "INDEX_MISSING" : "INDEX_CORRUPT",
-      missing ? `No vector index at ${path}; build the index first.` : `Cannot read vector index ${path}.`,
-      { cause, context: { path } },
-    );
+    throw vectorFileError(path, cause);
   }
   try {
     const header = Buffer.alloc(96);
