@@ -92,6 +92,8 @@ export interface LexicalIndex {
   add(doc: { readonly id: string; readonly title: string; readonly text: string }): void;
   remove(id: string): void;
   has(id: string): boolean;
+  /** How many indexed passages hold `term` (a stemmed content term, as the index tokenises it) in their text. */
+  documentFrequency(term: string): number;
   /** Passages by BM25 over the query's terms, best first. */
   search(query: string, k: number, filter?: (id: string) => boolean): LexicalHit[];
   /** Writes the index to `path` (the caller handles atomic renames). */

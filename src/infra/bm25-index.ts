@@ -141,6 +141,13 @@ class FlatBm25Index implements LexicalIndex {
     });
   }
 
+  documentFrequency(term: string): number {
+    const t = this.#vocabulary.get(term);
+    if (t === undefined) return 0;
+    const { offsets } = this.#freeze()[0];
+    return offsets[t + 1]! - offsets[t]!;
+  }
+
   /**
    * The best k passages for the query's terms (OR), best first. Every posting of every query term is scored into
    * flat arrays; only the k best become objects. A repeated query term counts again, as in minisearch.

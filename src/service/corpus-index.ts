@@ -17,7 +17,6 @@ import {
   countTerms,
   forEachTermSlot,
   passageContentTermIds,
-  passageContentTerms,
   SortedTermCounts,
   termId,
   termName,
@@ -101,8 +100,6 @@ export class CorpusIndex implements RetrievalCorpus {
   // By label (labels are dense small integers): arrays, not maps, so loading 100k passages sets 2 maps, not 5.
   readonly #passageByLabel: string[] = [];
   readonly #vectors: Float32Array[] = [];
-  readonly #df: Map<string, number> = new Map();
-  readonly #dfLoaded: boolean = false;
   readonly #articleTerms = new Map<string, SortedTermCounts>();
   /** Term ids of every passage's sentences (`computePassageTerms`), so a question never tokenises a candidate. */
   readonly #passageTerms: Int32Array[] = [];
@@ -113,26 +110,13 @@ export class CorpusIndex implements RetrievalCorpus {
   /**
    * @param lexicalLoaded true when `lexical` was restored whole from disk, so adding articles must not index
    *   their passages into it again.
-   * @param documentFrequencies the passage frequency of every term, restored from disk with the articles about to be
-   *   added, so loading does not tokenise every passage again (the slowest part of a cold start at 100k passages).
    */
   constructor(
     readonly embedder: Embedder,
     readonly lexical: LexicalIndex,
     readonly vectors: HnswIndex,
     private readonly lexicalLoaded = false,
-    documentFrequencies?: ReadonlyMap<string, number>,
-  ) {
-    if (documentFrequencies) {
-      this.#df = new Map(documentFrequencies);
-      this.#dfLoaded = true;
-    }
-  }
-
-  /** Term → number of passages holding it, for the snapshot. */
-  documentFrequencies(): [string, number][] {
-    return [...this.#df];
-  }
+  ) {}
 
   labelOf(passageId: string): number | undefined {
     return this.#labelByPassage.get(passageId);
@@ -148,9 +132,10 @@ export class CorpusIndex implements RetrievalCorpus {
     return v ? (v as unknown as readonly number[]) : undefined;
   }
 
+  /** Inverse passage frequency; a term's passage count is its BM25 text postings (the same stemmed content terms). */
   idf(term: string): number {
     const n = this.passageList.length;
-    const df = this.#df.get(term) ?? 0;
+    const df = this.lexical.documentFrequency(term);
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 
@@ -198,8 +183,6 @@ export class CorpusIndex implements RetrievalCorpus {
       if (!this.lexicalLoaded) this.lexical.add({ id: p.id, title: article.title, text: p.text });
       const data = terms?.[i] ?? computePassageTerms(p, article.text);
       this.#passageTerms[label] = data;
-      if (!this.#dfLoaded)
-        for (const t of passageContentTerms(data)) this.#df.set(t, (this.#df.get(t) ?? 0) + 1);
     });
     this.quotesByArticle.set(article.id, quotes);
     for (const q of quotes) {
@@ -452,7 +435,6 @@ const files = {
   vectors: "vectors.f32",
   hnsw: "hnsw.bin",
   bm25: "bm25.bin",
-  df: "df.json",
   terms: "terms.bin",
   articleTerms: "article-terms.bin",
   vocabulary: "vocabulary.json",
@@ -608,7 +590,6 @@ export async function saveCorpusIndex(root: string, index: CorpusIndex): Promise
       await writeFile(path.join(dir, files.vectors), bytesOf(buffer));
       await index.vectors.save(path.join(dir, files.hnsw));
       await index.lexical.save(path.join(dir, files.bm25));
-      await writeFile(path.join(dir, files.df), JSON.stringify(index.documentFrequencies()));
       const terms = encodeTerms(
         order.flatMap((a) => index.termsOf(a.id)),
         order.map((a) => index.articleTerms(a.id)),
@@ -773,13 +754,7 @@ async function readIndexFiles(snapshot: OpenedSnapshot, embedder: Embedder): Pro
   let nextTerms = 0;
   let textAt = 0;
   let numberAt = 0;
-  const index = new CorpusIndex(
-    embedder,
-    lexical,
-    vectors,
-    true,
-    await readDocumentFrequencies(snapshot.dir),
-  );
+  const index = new CorpusIndex(embedder, lexical, vectors, true);
   index.nextLabel = stored.nextLabel;
   for (const [articleNumber, a] of stored.articles.entries()) {
     if (textAt + a.textBytes > texts.length) throw corrupt(files.texts, "is shorter than the corpus says");
@@ -832,26 +807,4 @@ async function readIndexFiles(snapshot: OpenedSnapshot, embedder: Embedder): Pro
   if (numberAt !== passageNumbers.length) throw corrupt(files.passages, "does not match the corpus");
   index.snapshotId = snapshot.id;
   return index;
-}
-
-/** The saved term frequencies, or undefined for a snapshot written before they were saved (then they are counted). */
-async function readDocumentFrequencies(dir: string): Promise<Map<string, number> | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path.join(dir, files.df), "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
-  try {
-    const entries = JSON.parse(text) as unknown;
-    if (
-      Array.isArray(entries) &&
-      entries.every((e) => Array.isArray(e) && typeof e[0] === "string" && Number.isInteger(e[1]))
-    )
-      return new Map(entries as [string, number][]);
-  } catch {
-    // reported below
-  }
-  throw new BriefingError("INDEX_CORRUPT", `Index file ${files.df} is unreadable.`);
 }

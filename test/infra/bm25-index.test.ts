@@ -135,6 +135,21 @@ describe("bm25 index", () => {
     );
   });
 
+  it("counts the passages whose text holds a term, the same before and after a save and load", async () => {
+    const holds = (text: string, term: string) =>
+      tokenize(text).some((t) => !STOPWORDS.has(t) && stem(t) === term);
+    const file = path.join(await dir, "df.bin");
+    await index.save(file);
+    const loaded = await loadBm25Index(file);
+    for (const term of ["embassy", "said", "minist", "lion", "coronavirus", "iran"]) {
+      const expected = docs.filter((d) => holds(d.text, term)).length;
+      expect(index.documentFrequency(term)).toBe(expected);
+      expect(loaded.documentFrequency(term)).toBe(expected);
+    }
+    expect(docs.filter((d) => holds(d.text, "said")).length).toBeGreaterThan(10);
+    expect(index.documentFrequency("zzzz")).toBe(0);
+  });
+
   it("refuses a passage too long for its 16-bit counts, and keeps the index as it was", () => {
     const small = createBm25Index();
     small.add({ id: "a#0", title: "Lions", text: "Lions killed a man." });
