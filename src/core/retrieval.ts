@@ -8,7 +8,7 @@ import type { LexicalIndex, VectorIndex, WordVectors } from "./ports.js";
 import type { QuestionAnalysis } from "./question.js";
 import { sentenceFitsKind } from "./question.js";
 import { passageTerms, type TermCounts, termCount, termId, termName } from "./sentence-terms.js";
-import { contentTerms, STOPWORDS, stem, tokenize } from "./text.js";
+import { contentTerms } from "./text.js";
 import type { Article, DateRange, Passage, QuoteRecord, Span } from "./types.js";
 
 export type RetrievalMode = "bm25" | "dense" | "hybrid" | "default";
@@ -162,80 +162,6 @@ export function yearsFound(analysis: QuestionAnalysis, article: Article): boolea
   return analysis.years.some((y) => article.date?.startsWith(String(y)) || article.text.includes(String(y)));
 }
 
-/** Soft word matcher over word vectors, caching vectors for one question. */
-export function createSoftMatcher(
-  words: WordVectors | undefined,
-): ((questionWord: string, tokens: readonly string[]) => number) | null {
-  if (!words) return null;
-  const cache = new Map<string, Float32Array | null>();
-  const vec = (w: string) => {
-    let v = cache.get(w);
-    if (v === undefined) {
-      v = words.wordVector(w) ?? null;
-      cache.set(w, v);
-    }
-    return v;
-  };
-  // Cosines per question word and token, for one question: sentences repeat most of their words, so each pair is
-  // computed once instead of once per sentence (the same arithmetic, hence the same values).
-  const cosines = new Map<string, Map<string, number>>();
-  return (questionWord, tokens) => {
-    const q = vec(questionWord);
-    if (!q) return 0;
-    let known = cosines.get(questionWord);
-    if (!known) {
-      known = new Map();
-      cosines.set(questionWord, known);
-    }
-    let best = 0;
-    for (const token of tokens) {
-      if (STOPWORDS.has(token)) continue;
-      let d = known.get(token);
-      if (d === undefined) {
-        const v = vec(token);
-        d = Number.NaN;
-        if (v) {
-          d = 0;
-          for (let i = 0; i < q.length; i++) d += q[i]! * v[i]!;
-        }
-        known.set(token, d);
-      }
-      if (d > best) best = d;
-    }
-    const { softFloor, softMax } = rankingWeights;
-    return best <= softFloor ? 0 : Math.min(softMax, ((best - softFloor) / (1 - softFloor)) * softMax * 1.5);
-  };
-}
-
-/**
- * Scores each sentence of a passage by the weighted share of the question's topic terms it holds: an exact
- * (stemmed) match counts fully, a close word by word vectors counts partly.
- */
-export function scoreSentences(
-  analysis: QuestionAnalysis,
-  weights: readonly number[],
-  articleText: string,
-  sentences: readonly Span[],
-  soft: ((questionWord: string, tokens: readonly string[]) => number) | null = null,
-): SentenceScore[] {
-  const total = weights.reduce((s, w) => s + w, 0) || 1;
-  return sentences.map((span) => {
-    const text = articleText.slice(span.start, span.end);
-    const tokens = tokenize(text);
-    const terms = new Set(tokens.map(stem));
-    let held = 0;
-    analysis.terms.forEach((t, i) => {
-      if (terms.has(t)) held += weights[i]!;
-      else if (soft) held += weights[i]! * soft(analysis.words[i]!, tokens);
-    });
-    const coverage = held / total;
-    const fitsKind = sentenceFitsKind(analysis.kind, text);
-    const score = coverage + (fitsKind ? rankingWeights.kindFit * Math.min(1, coverage * 2) : 0);
-    return { start: span.start, end: span.end, score, coverage, fitsKind };
-  });
-}
-
-/** Word vectors by term id, per vector source: a token's vector is looked up once per process, not per question. */
 /**
  * Word vectors by term id, copied into one matrix (row `id`) on first use and kept across questions: the
  * innermost loop then reads one contiguous array. `state[id]`: 0 not looked up yet, 1 has a vector, 2 has none.
@@ -334,8 +260,8 @@ function dotAt(q: Float32Array, m: Float32Array, row: number): number {
 }
 
 /**
- * `createSoftMatcher` over term ids (see `passageTerms`): the same cosines, floor and cap, compared by id with the
- * token vectors cached across questions.
+ * Soft matching of a question word against a sentence's words, by term id (see `passageTerms`): the best cosine
+ * above `softFloor`, scaled and capped at `softMax`; word vectors are cached across questions.
  */
 function createIdSoftMatcher(words: WordVectors | undefined): SoftMatcher | null {
   if (!words) return null;
@@ -474,8 +400,8 @@ function sentenceScore(coverage: number, fitsKind: boolean): number {
 }
 
 /**
- * `scoreSentences` and the passage's term coverage from the passage's cached term ids: the same sums in the same
- * order, so the same scores.
+ * Scores each sentence of a passage by the weighted share of the question's topic terms it holds (an exact,
+ * stemmed match counts fully, a close word by word vectors partly, see `sentenceHeld`), and the passage's coverage.
  */
 function scorePassage(
   corpus: RetrievalCorpus,

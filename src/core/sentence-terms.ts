@@ -178,10 +178,3 @@ export function forEachTermSlot(data: Int32Array, visit: (slot: number) => void)
   const count = data[at]!;
   for (let j = at + 1; j <= at + count; j++) visit(j);
 }
-
-/** The passage's distinct content terms (the last list of a `passageTerms` array). */
-export function passageContentTerms(data: Int32Array): string[] {
-  let at = 1;
-  for (let s = 0; s < data[0]!; s++) at += data[at]! + 1 + data[at + data[at]! + 1]! + 1;
-  return Array.from(data.subarray(at + 1, at + 1 + data[at]!), (id) => names[id]!);
-}
